@@ -1,0 +1,76 @@
+#pragma once
+// Detects service and protocol once per request, decodes the input from the
+// operation's declaration, calls the handler and renders its result or error.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sluice/api/http_types.hpp"
+#include "sluice/api/service.hpp"
+#include "sluice/common/clock.hpp"
+
+namespace sluice::api {
+
+struct DispatcherOptions {
+  std::string default_region = "us-east-1";
+  std::string default_account = "000000000000";
+  std::string version;
+  bool persistence = false;
+};
+
+// What the admin surface can reach without knowing the services' internals.
+struct ServiceControl {
+  std::string name;
+  std::function<void()> reset;  // drop all state
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(DispatcherOptions options, Clock& clock);
+
+  void add_service(std::shared_ptr<const ServiceDecl> decl);
+  void add_control(ServiceControl control);
+  // `path` is exact (no query string); method "*" matches any.
+  void add_admin_route(std::string method, std::string path, AdminHandler handler);
+
+  // Entry point from the HTTP layer. `respond` may be called on any thread.
+  void handle(HttpRequest request, Responder respond) const;
+
+  const DispatcherOptions& options() const { return options_; }
+  std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
+
+ private:
+  struct AdminRoute {
+    std::string method;
+    std::string path;
+    AdminHandler handler;
+  };
+  void handle_admin(const HttpRequest& request, Responder respond) const;
+  void handle_json(const HttpRequest& request, const std::string& target, Responder respond) const;
+  void handle_query(const HttpRequest& request, Responder respond) const;
+  const ServiceDecl* service_for_query(const HttpRequest& request, const std::string& action,
+                                       const std::string& version,
+                                       const std::string& scope_service) const;
+  void builtin_admin(const HttpRequest& request, Responder respond) const;
+
+  DispatcherOptions options_;
+  Clock& clock_;
+  std::vector<std::shared_ptr<const ServiceDecl>> services_;
+  std::vector<ServiceControl> controls_;
+  std::vector<AdminRoute> admin_routes_;
+  mutable std::atomic<std::uint64_t> served_{0};
+};
+
+// Rendering, exposed for the codec golden tests.
+HttpResponse render_query_result(const ServiceDecl& service, const Operation& op,
+                                 const Json& result, const std::string& request_id);
+HttpResponse render_query_error(const ServiceDecl* service, const Error& error,
+                                const std::string& request_id);
+HttpResponse render_json_result(const ServiceDecl& service, const Json& result,
+                                const std::string& request_id);
+HttpResponse render_json_error(const ServiceDecl* service, const Error& error,
+                               const std::string& request_id);
+
+}  // namespace sluice::api

@@ -1,0 +1,58 @@
+#pragma once
+// All time comes from an injected Clock (see DESIGN.md: Concurrency and time).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+// Milliseconds since the Unix epoch: the unit of every timestamp SQS/SNS/SFN expose.
+using TimeMs = std::int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimeMs now_ms() const = 0;
+  // A listener is called (outside any clock lock) whenever virtual time moves, so that
+  // timers scheduled on the clock can fire. The real clock never calls it.
+  virtual void on_advance(std::function<void()> listener) { (void)listener; }
+  virtual bool is_virtual() const { return false; }
+};
+
+class RealClock final : public Clock {
+ public:
+  TimeMs now_ms() const override;
+};
+
+// Time moves only when told (advance/set), or, in auto-advance mode, the timer service
+// jumps it to the next deadline whenever nothing else is waiting to run.
+class VirtualClock final : public Clock {
+ public:
+  explicit VirtualClock(TimeMs start_ms);
+  TimeMs now_ms() const override { return now_.load(std::memory_order_acquire); }
+  void on_advance(std::function<void()> listener) override;
+  bool is_virtual() const override { return true; }
+
+  void advance_ms(TimeMs delta);
+  // Moves time to `t` if it is later than now; time never goes backwards.
+  void set_ms(TimeMs t);
+  bool auto_advance() const { return auto_advance_.load(); }
+  void set_auto_advance(bool on) { auto_advance_.store(on); }
+
+ private:
+  void notify();
+  std::atomic<TimeMs> now_;
+  std::atomic<bool> auto_advance_{false};
+  std::mutex listeners_mu_;
+  std::vector<std::function<void()>> listeners_;
+};
+
+// Parses durations such as "90", "90s", "1500ms", "15m", "2h", "3d", "1y" into ms.
+// Returns -1 when the text is not a duration.
+TimeMs parse_duration_ms(const std::string& text);
+
+}  // namespace sluice

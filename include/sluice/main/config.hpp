@@ -1,0 +1,33 @@
+#pragma once
+// Configuration: command-line flags > environment (SLUICE_*) > config file (JSON).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sluice/common/result.hpp"
+
+namespace sluice {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 4566;
+  std::string data_dir;  // empty: memory only
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string log_level = "info";
+  std::string clock = "real";  // real | virtual | auto (virtual, auto-advancing)
+  int threads = 2;             // HTTP I/O threads
+  std::string url_host;        // fixed host[:port] for URLs we hand out; empty: the Host header
+  std::string config_file;
+  long long max_body_bytes = 8 * 1024 * 1024;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// `env` is the process environment as name -> value (only SLUICE_* are read).
+Result<Config> load_config(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env);
+std::string config_help();
+const char* sluice_version();
+
+}  // namespace sluice

@@ -1,0 +1,20 @@
+#pragma once
+// What every engine is built with: time, timers and the store. Plain C++, no HTTP.
+#include <string>
+
+#include "sluice/common/clock.hpp"
+#include "sluice/common/timer.hpp"
+#include "sluice/store/store.hpp"
+
+namespace sluice::services {
+
+struct Runtime {
+  Clock& clock;
+  TimerService& timers;
+  store::Store& store;
+  std::string default_region = "us-east-1";
+  std::string default_account = "000000000000";
+  std::string url_host;  // fixed host[:port] for URLs handed out; empty: the request's Host
+};
+
+}  // namespace sluice::services

@@ -1,0 +1,408 @@
+#include "sluice/api/dispatcher.hpp"
+
+#include <memory>
+
+#include "sluice/common/encoding.hpp"
+#include "sluice/common/log.hpp"
+#include "sluice/protocol/codec.hpp"
+#include "sluice/protocol/sigv4.hpp"
+
+namespace sluice::api {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+struct Caller {
+  std::string region;
+  std::string account;
+  std::string access_key;
+  std::string scope_service;
+};
+
+Caller identify(const HttpRequest& req, const protocol::FormParams* params,
+                const DispatcherOptions& options) {
+  Caller c{options.default_region, options.default_account, {}, {}};
+  std::optional<protocol::SigV4Scope> scope;
+  if (const std::string* auth = req.header("authorization")) {
+    scope = protocol::parse_sigv4_authorization(*auth);
+  } else if (params) {
+    if (auto it = params->find("X-Amz-Credential"); it != params->end())
+      scope = protocol::parse_sigv4_credential(it->second);
+  }
+  if (scope) {
+    if (!scope->region.empty()) c.region = scope->region;
+    c.access_key = scope->access_key;
+    c.account = protocol::account_for_access_key(scope->access_key, options.default_account);
+    c.scope_service = scope->service;
+  }
+  return c;
+}
+
+// Guards a handler's reply: exactly one response per request, whatever the handler does.
+Reply once(std::function<void(Result<Json>)> fn) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  return [fn = std::move(fn), done](Result<Json> r) {
+    if (done->exchange(true)) return;
+    fn(std::move(r));
+  };
+}
+
+HttpResponse json_response(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(DispatcherOptions options, Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+void Dispatcher::add_service(std::shared_ptr<const ServiceDecl> decl) {
+  services_.push_back(std::move(decl));
+}
+
+void Dispatcher::add_control(ServiceControl control) {
+  controls_.push_back(std::move(control));
+}
+
+void Dispatcher::add_admin_route(std::string method, std::string path, AdminHandler handler) {
+  admin_routes_.push_back({std::move(method), std::move(path), std::move(handler)});
+}
+
+void Dispatcher::handle(HttpRequest request, Responder respond) const {
+  served_.fetch_add(1, std::memory_order_relaxed);
+  const std::string& path = request.path;
+  if (starts_with(path, "/_sluice/") || starts_with(path, "/_localstack/") ||
+      starts_with(path, "/_aws/") || starts_with(path, "/moto-api/")) {
+    handle_admin(request, std::move(respond));
+    return;
+  }
+  if (const std::string* target = request.header("x-amz-target")) {
+    handle_json(request, *target, std::move(respond));
+    return;
+  }
+  handle_query(request, std::move(respond));
+}
+
+void Dispatcher::handle_json(const HttpRequest& request, const std::string& target,
+                             Responder respond) const {
+  const std::string request_id = uuid_v4();
+  const std::size_t dot = target.rfind('.');
+  const std::string prefix = dot == std::string::npos ? std::string() : target.substr(0, dot);
+  const std::string op_name = dot == std::string::npos ? target : target.substr(dot + 1);
+  const ServiceDecl* service = nullptr;
+  for (const auto& s : services_)
+    if (!s->json_target_prefix.empty() && s->json_target_prefix == prefix) service = s.get();
+  auto fail = [&](const ServiceDecl* s, Error e) { respond(render_json_error(s, e, request_id)); };
+  if (!service) {
+    fail(nullptr, Error::sender("UnknownOperationException",
+                                "The operation " + target + " is not known to this endpoint."));
+    return;
+  }
+  auto op_it = service->operations.find(op_name);
+  if (op_it == service->operations.end()) {
+    fail(service, Error::sender("UnknownOperationException",
+                                "The operation " + op_name + " is not known to this endpoint."));
+    return;
+  }
+  const Operation& op = op_it->second;
+  Json body = request.body.empty() ? Json::object()
+                                   : Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    fail(service, Error::sender("SerializationException",
+                                body.is_discarded() ? "The request body is not valid JSON."
+                                                    : "The request body must be a JSON object."));
+    return;
+  }
+  auto input = protocol::json_conform(body, *op.input);
+  if (!input.ok()) {
+    fail(service, input.error());
+    return;
+  }
+  if (auto missing = protocol::first_missing_required(*input, *op.input, false); !missing.empty()) {
+    if (service->json_missing_is_validation) {
+      fail(service, Error::sender("ValidationException",
+                                  "1 validation error detected: Value null at '" + missing +
+                                      "' failed to satisfy constraint: Member must not be null"));
+    } else {
+      fail(service, Error::sender("MissingParameter",
+                                  "The request must contain the parameter " + missing + "."));
+    }
+    return;
+  }
+  const Caller caller = identify(request, nullptr, options_);
+  Call call;
+  call.request_id = request_id;
+  call.operation = op.name;
+  call.region = caller.region;
+  call.account_id = caller.account;
+  call.access_key = caller.access_key;
+  if (const std::string* host = request.header("host")) call.host = *host;
+  call.path = request.path;
+  auto reply = once([service, request_id, respond](Result<Json> result) {
+    respond(result.ok() ? render_json_result(*service, *result, request_id)
+                        : render_json_error(service, result.error(), request_id));
+  });
+  try {
+    op.handler(call, std::move(*input), reply);
+  } catch (const std::exception& e) {
+    logger("api")->error("{} {} failed: {}", request_id, op.name, e.what());
+    reply(Error::internal("We encountered an internal error. Please try again."));
+  }
+}
+
+const ServiceDecl* Dispatcher::service_for_query(const HttpRequest& request,
+                                                 const std::string& action,
+                                                 const std::string& version,
+                                                 const std::string& scope_service) const {
+  std::vector<const ServiceDecl*> query_services;
+  for (const auto& s : services_)
+    if (s->speaks_query) query_services.push_back(s.get());
+  if (!scope_service.empty()) {
+    for (const auto* s : query_services)
+      if (s->signing_name == scope_service) return s;
+  }
+  if (!version.empty()) {
+    const ServiceDecl* match = nullptr;
+    int count = 0;
+    for (const auto* s : query_services) {
+      if (s->api_version == version) {
+        match = s;
+        ++count;
+      }
+    }
+    if (count == 1) return match;
+  }
+  // The action names one service only.
+  const ServiceDecl* match = nullptr;
+  int count = 0;
+  for (const auto* s : query_services) {
+    if (s->operations.count(action)) {
+      match = s;
+      ++count;
+    }
+  }
+  if (count == 1) return match;
+  // A queue URL path (/<account>/<queue>) means SQS.
+  if (request.path.size() > 14 && request.path[0] == '/') {
+    for (const auto* s : query_services)
+      if (s->name == "sqs") return s;
+  }
+  return count > 0 ? match : nullptr;
+}
+
+void Dispatcher::handle_query(const HttpRequest& request, Responder respond) const {
+  const std::string request_id = uuid_v4();
+  auto fail = [&](const ServiceDecl* s, Error e) { respond(render_query_error(s, e, request_id)); };
+  protocol::FormParams params;
+  if (!request.query.empty()) {
+    auto q = protocol::decode_form(request.query);
+    if (!q.ok()) return fail(nullptr, q.error());
+    params = std::move(*q);
+  }
+  if (!request.body.empty()) {
+    auto b = protocol::decode_form(request.body);
+    if (!b.ok()) return fail(nullptr, b.error());
+    for (auto& [k, v] : *b)
+      params[k] = std::move(v);
+  }
+  auto action_it = params.find("Action");
+  if (action_it == params.end() || action_it->second.empty()) {
+    return fail(nullptr,
+                Error::sender("MissingAction", "The request must contain the parameter Action."));
+  }
+  const std::string& action = action_it->second;
+  const Caller caller = identify(request, &params, options_);
+  auto version_it = params.find("Version");
+  const ServiceDecl* service = service_for_query(
+      request, action, version_it == params.end() ? "" : version_it->second, caller.scope_service);
+  if (!service) {
+    return fail(nullptr, Error::sender("InvalidAction", "The action " + action +
+                                                            " is not valid for this web service."));
+  }
+  auto op_it = service->operations.find(action);
+  if (op_it == service->operations.end()) {
+    return fail(service, Error::sender("InvalidAction", "The action " + action +
+                                                            " is not valid for this web service."));
+  }
+  const Operation& op = op_it->second;
+  auto input = protocol::query_to_json(params, *op.input);
+  if (!input.ok()) return fail(service, input.error());
+  if (auto missing = protocol::first_missing_required(*input, *op.input, true); !missing.empty()) {
+    return fail(service, Error::sender("MissingParameter",
+                                       "The request must contain the parameter " + missing + "."));
+  }
+  Call call;
+  call.request_id = request_id;
+  call.operation = op.name;
+  call.region = caller.region;
+  call.account_id = caller.account;
+  call.access_key = caller.access_key;
+  if (const std::string* host = request.header("host")) call.host = *host;
+  call.path = request.path;
+  auto reply = once([service, &op, request_id, respond](Result<Json> result) {
+    respond(result.ok() ? render_query_result(*service, op, *result, request_id)
+                        : render_query_error(service, result.error(), request_id));
+  });
+  try {
+    op.handler(call, std::move(*input), reply);
+  } catch (const std::exception& e) {
+    logger("api")->error("{} {} failed: {}", request_id, op.name, e.what());
+    reply(Error::internal("We encountered an internal error. Please try again."));
+  }
+}
+
+void Dispatcher::handle_admin(const HttpRequest& request, Responder respond) const {
+  for (const auto& route : admin_routes_) {
+    if (route.path == request.path && (route.method == "*" || route.method == request.method)) {
+      try {
+        route.handler(request, respond);
+      } catch (const std::exception& e) {
+        logger("api")->error("admin {} failed: {}", request.path, e.what());
+        respond(json_response(500, {{"error", "internal error"}, {"message", e.what()}}));
+      }
+      return;
+    }
+  }
+  builtin_admin(request, std::move(respond));
+}
+
+void Dispatcher::builtin_admin(const HttpRequest& request, Responder respond) const {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  protocol::FormParams query;
+  if (!request.query.empty()) {
+    auto q = protocol::decode_form(request.query);
+    if (!q.ok()) {
+      respond(
+          json_response(400, {{"error", "MalformedQueryString"}, {"message", q.error().message}}));
+      return;
+    }
+    query = std::move(*q);
+  }
+  auto is_get = method == "GET" || method == "HEAD";
+
+  if ((path == "/_sluice/health" || path == "/_localstack/health") && is_get) {
+    Json services = Json::object();
+    for (const auto& c : controls_)
+      services[c.name] = "running";
+    Json body;
+    if (path == "/_sluice/health") {
+      body = {{"status", "ok"},
+              {"version", options_.version},
+              {"services", services},
+              {"persistence", options_.persistence},
+              {"clock", clock_.is_virtual() ? "virtual" : "real"}};
+    } else {
+      // LocalStack's shape, so wait-for-ready scripts keep working.
+      body = {{"services", services}, {"edition", "community"}, {"version", options_.version}};
+    }
+    respond(json_response(200, body));
+    return;
+  }
+
+  if ((path == "/_sluice/reset" || path == "/moto-api/reset" ||
+       path == "/_localstack/state/reset") &&
+      method == "POST") {
+    auto it = query.find("service");
+    std::vector<std::string> reset;
+    for (const auto& c : controls_) {
+      if (it == query.end() || it->second == c.name) {
+        c.reset();
+        reset.push_back(c.name);
+      }
+    }
+    if (it != query.end() && reset.empty()) {
+      respond(json_response(
+          404, {{"error", "UnknownService"}, {"message", "No service named " + it->second + "."}}));
+      return;
+    }
+    respond(json_response(200, {{"reset", reset}}));
+    return;
+  }
+
+  if (path == "/_sluice/clock") {
+    auto describe = [&] {
+      Json body = {
+          {"now_ms", clock_.now_ms()}, {"now", iso8601_ms(clock_.now_ms())}, {"mode", "real"}};
+      if (clock_.is_virtual())
+        body["mode"] = static_cast<VirtualClock&>(clock_).auto_advance() ? "auto" : "manual";
+      return body;
+    };
+    if (is_get) {
+      respond(json_response(200, describe()));
+      return;
+    }
+    if (method != "POST") {
+      respond(json_response(405, {{"error", "MethodNotAllowed"}}));
+      return;
+    }
+    if (!clock_.is_virtual()) {
+      respond(json_response(409, {{"error", "ClockNotVirtual"},
+                                  {"message", "Start sluice with --clock virtual to move time."}}));
+      return;
+    }
+    auto& vclock = static_cast<VirtualClock&>(clock_);
+    Json req = Json::object();
+    if (!request.body.empty()) {
+      req = Json::parse(request.body, nullptr, false);
+      if (req.is_discarded() || !req.is_object()) {
+        respond(json_response(
+            400, {{"error", "InvalidRequest"}, {"message", "The body must be a JSON object."}}));
+        return;
+      }
+    }
+    for (const auto& [k, v] : query)
+      req[k] = v;
+    auto bad = [&](const std::string& msg) {
+      respond(json_response(400, {{"error", "InvalidRequest"}, {"message", msg}}));
+    };
+    // Validate everything before changing anything.
+    TimeMs advance = 0;
+    std::optional<TimeMs> set_to;
+    std::optional<bool> auto_mode;
+    if (auto it = req.find("advance"); it != req.end()) {
+      advance = it->is_number_integer() ? it->get<TimeMs>() * 1000
+                                        : (it->is_string() ? parse_duration_ms(*it) : -1);
+      if (advance < 0) return bad("advance must be a duration such as 90s, 15m, 2h, 3d or 1y.");
+    }
+    if (auto it = req.find("advance_ms"); it != req.end()) {
+      if (!it->is_number_integer() || it->get<TimeMs>() < 0)
+        return bad("advance_ms must be a non-negative integer.");
+      advance += it->get<TimeMs>();
+    }
+    if (auto it = req.find("set"); it != req.end()) {
+      if (it->is_number_integer()) {
+        set_to = it->get<TimeMs>();
+      } else if (it->is_string()) {
+        set_to = parse_iso8601(it->get<std::string>());
+      }
+      if (!set_to) return bad("set must be epoch milliseconds or an ISO-8601 time.");
+      if (*set_to < clock_.now_ms()) return bad("Time cannot move backwards.");
+    }
+    if (auto it = req.find("mode"); it != req.end()) {
+      if (*it == "auto") {
+        auto_mode = true;
+      } else if (*it == "manual") {
+        auto_mode = false;
+      } else {
+        return bad("mode must be manual or auto.");
+      }
+    }
+    if (set_to) vclock.set_ms(*set_to);
+    if (advance > 0) vclock.advance_ms(advance);
+    if (auto_mode) vclock.set_auto_advance(*auto_mode);
+    respond(json_response(200, describe()));
+    return;
+  }
+
+  respond(json_response(404, {{"error", "NotFound"}, {"message", "No admin route " + path + "."}}));
+}
+
+}  // namespace sluice::api

@@ -1,0 +1,330 @@
+#include "sluice/http/server.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "sluice/common/log.hpp"
+
+namespace sluice::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+class Session;
+
+struct Server::Impl {
+  ServerOptions options;
+  api::HttpHandler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc};
+  std::function<void(int)> signal_fn;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+  std::mutex sessions_mu;
+  std::unordered_set<Session*> sessions;
+  asio::steady_timer drain_timer{ioc};
+  std::chrono::steady_clock::time_point drain_deadline;
+
+  Impl(ServerOptions o, api::HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  void accept();
+  void close_idle_sessions();
+  void drain_tick();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+    std::lock_guard lock(server_.sessions_mu);
+    server_.sessions.insert(this);
+    server_.connections.fetch_add(1);
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  ~Session() {
+    std::lock_guard lock(server_.sessions_mu);
+    server_.sessions.erase(this);
+    server_.connections.fetch_sub(1);
+  }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+  // Called on shutdown (from any thread): close if waiting for a new request.
+  void close_if_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_ && self->buffer_.size() == 0) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void read_header() {
+    if (server_.stopping.load() && buffer_.size() == 0) {
+      close();
+      return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    parser_->body_limit(server_.options.body_limit);
+    idle_ = true;
+    // Idle keep-alive connections get the idle timeout; a started request the header one.
+    stream_.expires_after(buffer_.size() ? server_.options.header_timeout
+                                         : server_.options.idle_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    idle_ = false;
+    if (ec) return on_read_error(ec);
+    auto& req = parser_->get();
+    // Reject oversized bodies before reading them.
+    if (auto len = parser_->content_length(); len && *len > server_.options.body_limit) {
+      return send_error(413, "RequestEntityTooLarge",
+                        "The request body exceeds the limit of " +
+                            std::to_string(server_.options.body_limit) + " bytes.");
+    }
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                       req.version());
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                           if (wec) return self->close();
+                           self->read_body();
+                         });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_request();
+    stream_.expires_after(server_.options.request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->on_request();
+                      });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::bad_descriptor) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return send_error(413, "RequestEntityTooLarge", "The request body is too large.");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return send_error(431, "RequestHeaderFieldsTooLarge", "The request headers are too large.");
+    }
+    if (ec == bhttp::error::partial_message) return close();
+    send_error(400, "BadRequest", "Malformed HTTP request: " + ec.message() + ".");
+  }
+
+  void send_error(int status, const std::string& code, const std::string& message) {
+    api::HttpResponse r;
+    r.status = status;
+    r.content_type = "text/xml";
+    r.body = "<?xml version=\"1.0\"?><ErrorResponse><Error><Type>Sender</Type><Code>" + code +
+             "</Code><Message>" + message + "</Message></Error></ErrorResponse>";
+    r.close = true;
+    write(std::move(r), 11, false);
+  }
+
+  void on_request() {
+    auto msg = parser_->release();
+    api::HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    const auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(16);
+    for (const auto& field : msg)
+      req.headers.emplace_back(lower(field.name_string()), field.value());
+    req.body = std::move(msg.body());
+    req.remote_address = remote_;
+    const unsigned version = msg.version();
+    const bool keep_alive = msg.keep_alive();
+    const bool head = msg.method() == bhttp::verb::head;
+    // The handler may answer from another thread; come back to this connection's strand.
+    server_.handler(std::move(req), [self = shared_from_this(), version, keep_alive,
+                                     head](api::HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, version, keep_alive, head, r = std::move(response)]() mutable {
+                   if (!keep_alive) r.close = true;
+                   if (head) r.body.clear();
+                   self->write(std::move(r), version, head);
+                 });
+    });
+  }
+
+  void write(api::HttpResponse r, unsigned version, bool head) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), version);
+    res->set(bhttp::field::server, "Sluice");
+    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers)
+      res->insert(k, v);
+    const bool close_after = r.close || server_.stopping.load();
+    res->keep_alive(!close_after);
+    const std::size_t size = r.body.size();
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (head) res->content_length(size);
+    stream_.expires_after(server_.options.request_timeout);
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, close_after](beast::error_code ec, std::size_t) {
+          if (ec || close_after) return self->close();
+          self->read_header();
+        });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl& server_;
+  std::string remote_;
+  bool idle_ = false;
+};
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping.load()) return;
+      logger("http")->warn("accept failed: {}", ec.message());
+    } else if (stopping.load()) {
+      return;
+    } else if (connections.load() >= options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->start();
+    }
+    accept();
+  });
+}
+
+void Server::Impl::close_idle_sessions() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mu);
+    for (Session* s : sessions) {
+      if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
+    }
+  }
+  for (auto& s : live)
+    s->close_if_idle();
+}
+
+void Server::Impl::drain_tick() {
+  if (connections.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+    ioc.stop();
+    return;
+  }
+  close_idle_sessions();
+  drain_timer.expires_after(std::chrono::milliseconds(5));
+  drain_timer.async_wait([this](beast::error_code) { drain_tick(); });
+}
+
+Server::Server(ServerOptions options, api::HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  if (!impl_->ioc.stopped()) impl_->ioc.stop();
+}
+
+std::uint16_t Server::listen(std::string& error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) {
+    error = "invalid host address '" + impl_->options.host + "': " + ec.message();
+    return 0;
+  }
+  tcp::endpoint endpoint{address, impl_->options.port};
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+            ": " + ec.message();
+    return 0;
+  }
+  impl_->accept();
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void Server::on_signal(std::function<void(int)> fn) {
+  impl_->signal_fn = std::move(fn);
+  impl_->signals.add(SIGINT);
+  impl_->signals.add(SIGTERM);
+  impl_->signals.async_wait([this](beast::error_code ec, int sig) {
+    if (!ec && impl_->signal_fn) impl_->signal_fn(sig);
+  });
+}
+
+void Server::run() {
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl_->options.threads; ++i)
+    threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads)
+    t.join();
+}
+
+void Server::stop(std::chrono::milliseconds grace) {
+  asio::post(impl_->ioc, [this, grace] {
+    if (impl_->stopping.exchange(true)) return;
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->signals.cancel(ec);
+    impl_->drain_deadline = std::chrono::steady_clock::now() + grace;
+    impl_->drain_tick();
+  });
+}
+
+std::size_t Server::open_connections() const {
+  return impl_->connections.load();
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,247 @@
+#include "sluice/main/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace sluice {
+
+namespace {
+
+struct OptionSpec {
+  const char* flag;  // "--port"
+  const char* env;   // "SLUICE_PORT"
+  const char* key;   // config file key: "port"
+  const char* help;
+  std::function<Status(Config&, const std::string&)> apply;
+};
+
+Status parse_int(const std::string& name, const std::string& text, long long lo, long long hi,
+                 long long& out) {
+  long long v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < lo || v > hi) {
+    return Error::sender("InvalidConfig", name + " must be an integer from " + std::to_string(lo) +
+                                              " to " + std::to_string(hi) + ", not '" + text +
+                                              "'.");
+  }
+  out = v;
+  return ok_status();
+}
+
+const std::vector<OptionSpec>& options() {
+  static const std::vector<OptionSpec> specs = {
+      {"--host", "SLUICE_HOST", "host", "Address to bind (default 127.0.0.1).",
+       [](Config& c, const std::string& v) -> Status {
+         c.host = v;
+         return ok_status();
+       }},
+      {"--port", "SLUICE_PORT", "port", "Port to serve on; 0 picks a free one (default 4566).",
+       [](Config& c, const std::string& v) -> Status {
+         long long p;
+         SLUICE_TRY(parse_int("port", v, 0, 65535, p));
+         c.port = static_cast<int>(p);
+         return ok_status();
+       }},
+      {"--data-dir", "SLUICE_DATA_DIR", "data_dir",
+       "Directory for the SQLite store; persistence is on when given.",
+       [](Config& c, const std::string& v) -> Status {
+         c.data_dir = v;
+         return ok_status();
+       }},
+      {"--region", "SLUICE_REGION", "region",
+       "Region for requests that do not name one (default us-east-1).",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return Error::sender("InvalidConfig", "region must not be empty.");
+         c.region = v;
+         return ok_status();
+       }},
+      {"--account-id", "SLUICE_ACCOUNT_ID", "account_id",
+       "Account for requests whose access key is not a 12-digit account id (default "
+       "000000000000).",
+       [](Config& c, const std::string& v) -> Status {
+         bool digits = v.size() == 12;
+         for (char ch : v)
+           digits = digits && ch >= '0' && ch <= '9';
+         if (!digits) return Error::sender("InvalidConfig", "account id must be 12 digits.");
+         c.account_id = v;
+         return ok_status();
+       }},
+      {"--log-level", "SLUICE_LOG_LEVEL", "log_level",
+       "trace, debug, info, warn, error or off (default info).",
+       [](Config& c, const std::string& v) -> Status {
+         static const char* kLevels[] = {"trace", "debug",    "info", "warn",
+                                         "error", "critical", "off"};
+         for (const char* l : kLevels) {
+           if (v == l) {
+             c.log_level = v;
+             return ok_status();
+           }
+         }
+         return Error::sender("InvalidConfig", "unknown log level '" + v + "'.");
+       }},
+      {"--clock", "SLUICE_CLOCK", "clock",
+       "real, virtual (time moves only via POST /_sluice/clock) or auto (virtual, skipping "
+       "idle waits).",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "real" && v != "virtual" && v != "auto")
+           return Error::sender("InvalidConfig", "clock must be real, virtual or auto.");
+         c.clock = v;
+         return ok_status();
+       }},
+      {"--threads", "SLUICE_THREADS", "threads", "HTTP I/O threads (default 2).",
+       [](Config& c, const std::string& v) -> Status {
+         long long t;
+         SLUICE_TRY(parse_int("threads", v, 1, 256, t));
+         c.threads = static_cast<int>(t);
+         return ok_status();
+       }},
+      {"--url-host", "SLUICE_URL_HOST", "url_host",
+       "Fixed host[:port] for the URLs Sluice hands out (queue URLs); default: the request's "
+       "Host header.",
+       [](Config& c, const std::string& v) -> Status {
+         c.url_host = v;
+         return ok_status();
+       }},
+      {"--max-body-bytes", "SLUICE_MAX_BODY_BYTES", "max_body_bytes",
+       "Largest request body accepted (default 8388608).",
+       [](Config& c, const std::string& v) -> Status {
+         long long b;
+         SLUICE_TRY(parse_int("max_body_bytes", v, 1024, 1LL << 32, b));
+         c.max_body_bytes = b;
+         return ok_status();
+       }},
+  };
+  return specs;
+}
+
+const OptionSpec* find_flag(const std::string& flag) {
+  for (const auto& o : options())
+    if (flag == o.flag) return &o;
+  return nullptr;
+}
+
+Status apply_file(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::sender("InvalidConfig", "cannot read config file " + path + ".");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = nlohmann::json::parse(ss.str(), nullptr, false, /*ignore_comments=*/true);
+  if (doc.is_discarded() || !doc.is_object())
+    return Error::sender("InvalidConfig", "config file " + path + " is not a JSON object.");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    const OptionSpec* spec = nullptr;
+    for (const auto& o : options())
+      if (it.key() == o.key) spec = &o;
+    if (!spec)
+      return Error::sender("InvalidConfig",
+                           "config file " + path + ": unknown setting '" + it.key() + "'.");
+    std::string value;
+    if (it->is_string()) {
+      value = it->get<std::string>();
+    } else if (it->is_number_integer()) {
+      value = std::to_string(it->get<long long>());
+    } else {
+      return Error::sender("InvalidConfig", "config file " + path + ": '" + it.key() +
+                                                "' must be a string or an integer.");
+    }
+    auto st = spec->apply(config, value);
+    if (!st.ok())
+      return Error::sender("InvalidConfig", "config file " + path + ": " + st.error().message);
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+const char* sluice_version() {
+  return SLUICE_VERSION;
+}
+
+Result<Config> load_config(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  Config config;
+  // Pass 1: flags into a list (validated later, in precedence order).
+  std::vector<std::pair<const OptionSpec*, std::string>> flags;
+  std::string config_file;
+  if (auto it = env.find("SLUICE_CONFIG"); it != env.end()) config_file = it->second;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      config.show_help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      config.show_version = true;
+      continue;
+    }
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    if (arg == "--config") {
+      if (!has_value) {
+        if (i + 1 >= args.size()) return Error::sender("InvalidConfig", "--config needs a value.");
+        value = args[++i];
+      }
+      config_file = value;
+      continue;
+    }
+    const OptionSpec* spec = find_flag(arg);
+    if (!spec) return Error::sender("InvalidConfig", "unknown option '" + args[i] + "'.");
+    if (!has_value) {
+      if (i + 1 >= args.size())
+        return Error::sender("InvalidConfig", std::string(spec->flag) + " needs a value.");
+      value = args[++i];
+    }
+    flags.emplace_back(spec, value);
+  }
+  if (config.show_help || config.show_version) return config;
+  // Lowest precedence first: file, then environment, then flags.
+  if (!config_file.empty()) {
+    SLUICE_TRY(apply_file(config, config_file));
+    config.config_file = config_file;
+  }
+  for (const auto& o : options()) {
+    if (auto it = env.find(o.env); it != env.end()) {
+      auto st = o.apply(config, it->second);
+      if (!st.ok())
+        return Error::sender("InvalidConfig", std::string(o.env) + ": " + st.error().message);
+    }
+  }
+  for (const auto& [spec, value] : flags) {
+    auto st = spec->apply(config, value);
+    if (!st.ok())
+      return Error::sender("InvalidConfig", std::string(spec->flag) + ": " + st.error().message);
+  }
+  return config;
+}
+
+std::string config_help() {
+  std::string out =
+      "Usage: sluice [options]\n\nA local emulator of Amazon SQS, SNS and Step Functions.\n\n"
+      "Options (each also as an environment variable, and as a key of the --config file):\n";
+  for (const auto& o : options()) {
+    out += "  ";
+    out += o.flag;
+    out += " VALUE  (";
+    out += o.env;
+    out += ")\n      ";
+    out += o.help;
+    out += "\n";
+  }
+  out +=
+      "  --config FILE  (SLUICE_CONFIG)\n      JSON file of settings (keys as above, e.g. "
+      "\"port\", \"data_dir\").\n"
+      "  --version\n      Print the version and exit.\n  --help\n      Print this help.\n\n"
+      "Precedence: flags, then environment, then the config file.\n";
+  return out;
+}
+
+}  // namespace sluice

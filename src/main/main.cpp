@@ -1,0 +1,115 @@
+// sluice: wiring. Configuration, logging, the clock, the store, the services, the HTTP
+// server, and a graceful shutdown on SIGTERM/SIGINT.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "sluice/api/dispatcher.hpp"
+#include "sluice/api/services.hpp"
+#include "sluice/common/log.hpp"
+#include "sluice/common/timer.hpp"
+#include "sluice/http/server.hpp"
+#include "sluice/main/config.hpp"
+#include "sluice/store/store.hpp"
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  using namespace sluice;
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    if (auto eq = kv.find('='); eq != std::string::npos && kv.rfind("SLUICE_", 0) == 0)
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto loaded = load_config(args, env);
+  if (!loaded.ok()) {
+    std::cerr << "sluice: " << loaded.error().message << "\nTry 'sluice --help'.\n";
+    return 2;
+  }
+  Config config = std::move(*loaded);
+  if (config.show_help) {
+    std::cout << config_help();
+    return 0;
+  }
+  if (config.show_version) {
+    std::cout << "sluice " << sluice_version() << "\n";
+    return 0;
+  }
+  set_log_level(config.log_level);
+  auto log = logger("main");
+
+  std::unique_ptr<Clock> clock;
+  if (config.clock == "real") {
+    clock = std::make_unique<RealClock>();
+  } else {
+    auto vclock = std::make_unique<VirtualClock>(RealClock().now_ms());
+    vclock->set_auto_advance(config.clock == "auto");
+    clock = std::move(vclock);
+  }
+  TimerService timers(*clock);
+
+  std::unique_ptr<store::Store> store;
+  if (config.data_dir.empty()) {
+    store = std::make_unique<store::NullStore>();
+  } else {
+    auto opened = store::open_sqlite_store(config.data_dir);
+    if (!opened.ok()) {
+      log->error("cannot open the data directory: {}", opened.error().message);
+      return 1;
+    }
+    store = std::move(*opened);
+  }
+
+  api::DispatcherOptions dopts;
+  dopts.default_region = config.region;
+  dopts.default_account = config.account_id;
+  dopts.version = sluice_version();
+  dopts.persistence = store->persistent();
+  api::Dispatcher dispatcher(dopts, *clock);
+  services::Runtime runtime{*clock,         timers, *store, config.region, config.account_id,
+                            config.url_host};
+  auto installed = api::install_services(dispatcher, runtime);
+  if (!installed.ok()) {
+    log->error("cannot restore state: {}", installed.error().message);
+    return 1;
+  }
+
+  http::ServerOptions sopts;
+  sopts.host = config.host;
+  sopts.port = static_cast<std::uint16_t>(config.port);
+  sopts.threads = static_cast<std::size_t>(config.threads);
+  sopts.body_limit = static_cast<std::size_t>(config.max_body_bytes);
+  http::Server server(sopts, [&dispatcher](api::HttpRequest req, api::Responder respond) {
+    dispatcher.handle(std::move(req), std::move(respond));
+  });
+  std::string error;
+  const std::uint16_t port = server.listen(error);
+  if (port == 0) {
+    log->error("{}", error);
+    return 1;
+  }
+  server.on_signal([&server, log](int sig) {
+    log->info("received signal {}, shutting down", sig);
+    server.stop();
+  });
+  const auto startup_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+  const bool ipv6 = config.host.find(':') != std::string::npos;
+  log->info("Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in {} us)",
+            sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
+            store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),
+            config.clock, startup_us);
+  server.run();
+  store->flush();
+  timers.stop();
+  log->info("stopped");
+  return 0;
+}

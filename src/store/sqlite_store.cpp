@@ -1,0 +1,279 @@
+// The SQLite store: WAL journal, numbered migrations (PRAGMA user_version), and one
+// writer thread that commits everything emitted since its last commit in one
+// transaction (group commit), then releases the barriers waiting on it.
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "sluice/common/log.hpp"
+#include "sluice/store/store.hpp"
+
+namespace sluice::store {
+
+namespace {
+
+// Each migration moves the schema from version i to i+1. Never edit a released one.
+const char* const kMigrations[] = {
+    // 1: keyed records grouped by kind.
+    "CREATE TABLE records (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+    " PRIMARY KEY (kind, key)) WITHOUT ROWID;",
+};
+
+struct Op {
+  enum Kind { kPut, kErase, kErasePrefix, kBarrier } kind;
+  std::string record_kind;
+  std::string key;
+  std::string value;
+  std::function<void(Status)> done;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+    writer_ = std::thread([this] { run(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    writer_.join();
+    for (auto* s : {put_, erase_, erase_prefix_, begin_, commit_, rollback_})
+      if (s) sqlite3_finalize(s);
+    sqlite3_close(db_);
+  }
+
+  Status prepare() {
+    auto prep = [this](const char* sql, sqlite3_stmt** out) {
+      return sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, out, nullptr) == SQLITE_OK;
+    };
+    if (!prep("INSERT INTO records(kind, key, value) VALUES(?1, ?2, ?3) ON CONFLICT(kind, key)"
+              " DO UPDATE SET value = excluded.value",
+              &put_) ||
+        !prep("DELETE FROM records WHERE kind = ?1 AND key = ?2", &erase_) ||
+        !prep("DELETE FROM records WHERE kind = ?1 AND substr(key, 1, length(?2)) = ?2",
+              &erase_prefix_) ||
+        !prep("BEGIN IMMEDIATE", &begin_) || !prep("COMMIT", &commit_) ||
+        !prep("ROLLBACK", &rollback_)) {
+      return Error::internal(std::string("cannot prepare statements: ") + sqlite3_errmsg(db_));
+    }
+    return ok_status();
+  }
+
+  void put(std::string_view kind, std::string key, std::string value) override {
+    enqueue(Op{Op::kPut, std::string(kind), std::move(key), std::move(value), {}});
+  }
+  void erase(std::string_view kind, std::string key) override {
+    enqueue(Op{Op::kErase, std::string(kind), std::move(key), {}, {}});
+  }
+  void erase_prefix(std::string_view kind, std::string prefix) override {
+    enqueue(Op{Op::kErasePrefix, std::string(kind), std::move(prefix), {}, {}});
+  }
+  void after_durable(std::function<void(Status)> done) override {
+    enqueue(Op{Op::kBarrier, {}, {}, {}, std::move(done)});
+  }
+
+  Result<std::vector<Record>> load(std::string_view kind) override {
+    std::lock_guard db_lock(db_mu_);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT key, value FROM records WHERE kind = ?1 ORDER BY key", -1,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Error::internal(std::string("cannot read the store: ") + sqlite3_errmsg(db_));
+    }
+    sqlite3_bind_text(stmt, 1, kind.data(), static_cast<int>(kind.size()), SQLITE_TRANSIENT);
+    std::vector<Record> out;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      Record r;
+      r.key.assign(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)),
+                   static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
+      const void* blob = sqlite3_column_blob(stmt, 1);
+      r.value.assign(static_cast<const char*>(blob),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt, 1)));
+      out.push_back(std::move(r));
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+      return Error::internal(std::string("cannot read the store: ") + sqlite3_errmsg(db_));
+    return out;
+  }
+
+  void flush() override {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    after_durable([&](Status) {
+      std::lock_guard lock(m);
+      done = true;
+      cv.notify_all();
+    });
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return done; });
+  }
+
+  bool persistent() const override { return true; }
+
+ private:
+  void enqueue(Op op) {
+    std::lock_guard lock(mu_);
+    pending_.push_back(std::move(op));
+    cv_.notify_one();
+  }
+
+  bool step_op(const Op& op) {
+    sqlite3_stmt* s = nullptr;
+    switch (op.kind) {
+      case Op::kPut:
+        s = put_;
+        break;
+      case Op::kErase:
+        s = erase_;
+        break;
+      case Op::kErasePrefix:
+        s = erase_prefix_;
+        break;
+      case Op::kBarrier:
+        return true;
+    }
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, op.record_kind.data(), static_cast<int>(op.record_kind.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, op.key.data(), static_cast<int>(op.key.size()), SQLITE_STATIC);
+    if (op.kind == Op::kPut)
+      sqlite3_bind_blob(s, 3, op.value.data(), static_cast<int>(op.value.size()), SQLITE_STATIC);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+  }
+
+  bool exec(sqlite3_stmt* s) {
+    sqlite3_reset(s);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+  }
+
+  void run() {
+    std::deque<Op> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty() && stopping_) return;
+        batch.swap(pending_);
+      }
+      Status status = ok_status();
+      bool has_writes = false;
+      for (const auto& op : batch)
+        has_writes = has_writes || op.kind != Op::kBarrier;
+      if (has_writes) {
+        std::lock_guard db_lock(db_mu_);
+        bool ok = exec(begin_);
+        for (const auto& op : batch) {
+          if (!ok) break;
+          ok = step_op(op);
+        }
+        if (ok) ok = exec(commit_);
+        if (!ok) {
+          const std::string msg = sqlite3_errmsg(db_);
+          exec(rollback_);
+          logger("store")->error("commit to {} failed: {}", path_, msg);
+          status = Error::unavailable("The change could not be made durable: " + msg);
+        }
+      }
+      for (auto& op : batch)
+        if (op.kind == Op::kBarrier && op.done) op.done(status);
+      batch.clear();
+    }
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::mutex db_mu_;
+  sqlite3_stmt* put_ = nullptr;
+  sqlite3_stmt* erase_ = nullptr;
+  sqlite3_stmt* erase_prefix_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
+  sqlite3_stmt* rollback_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Op> pending_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+Status exec_sql(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    return Error::internal(msg);
+  }
+  return ok_status();
+}
+
+Status migrate(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  int version = 0;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    version = sqlite3_column_int(stmt, 0);
+  } else {
+    sqlite3_finalize(stmt);
+    return Error::internal(sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  const int latest = static_cast<int>(std::size(kMigrations));
+  if (version > latest) {
+    return Error::internal("the database schema (version " + std::to_string(version) +
+                           ") is newer than this sluice understands (" + std::to_string(latest) +
+                           "); use a newer sluice or another data dir");
+  }
+  for (int v = version; v < latest; ++v) {
+    SLUICE_TRY(exec_sql(db, std::string("BEGIN IMMEDIATE; ") + kMigrations[v] +
+                                " PRAGMA user_version = " + std::to_string(v + 1) + "; COMMIT;"));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Error::internal("cannot create " + data_dir + ": " + ec.message());
+  // Owner-only: the data dir holds every message.
+  ::chmod(data_dir.c_str(), 0700);
+  const std::string path = (std::filesystem::path(data_dir) / "sluice.db").string();
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error::internal("cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto fail = [&](const std::string& what) -> Error {
+    sqlite3_close(db);
+    return Error::internal(path + ": " + what +
+                           ". If the file is damaged, move it aside (keep a copy) and restart; "
+                           "if another sluice uses this data dir, stop it or choose another.");
+  };
+  if (auto st = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !st.ok())
+    return fail(st.error().message);
+  if (auto st = exec_sql(db, "PRAGMA quick_check;"); !st.ok()) return fail(st.error().message);
+  if (auto st = migrate(db); !st.ok()) return fail(st.error().message);
+  auto store = std::make_unique<SqliteStore>(db, path);
+  if (auto st = store->prepare(); !st.ok()) return st.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace sluice::store
