@@ -240,7 +240,10 @@ std::string config_help() {
       "  --config FILE  (SLUICE_CONFIG)\n      JSON file of settings (keys as above, e.g. "
       "\"port\", \"data_dir\").\n"
       "  --version\n      Print the version and exit.\n  --help\n      Print this help.\n\n"
-      "Precedence: flags, then environment, then the config file.\n";
+      "Precedence: flags, then environment, then the config file.\n\n"
+      "Client commands (talk to a running sluice at --host/--port):\n"
+      "  sluice health | reset [SERVICE] | clock | clock advance DUR | clock mode auto|manual"
+      " | peek QUEUE_URL\n";
   return out;
 }
 

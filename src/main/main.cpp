@@ -13,6 +13,7 @@
 #include "sluice/common/log.hpp"
 #include "sluice/common/timer.hpp"
 #include "sluice/http/server.hpp"
+#include "sluice/main/admin_client.hpp"
 #include "sluice/main/config.hpp"
 #include "sluice/store/store.hpp"
 
@@ -27,6 +28,13 @@ int main(int argc, char** argv) {
     std::string kv(*e);
     if (auto eq = kv.find('='); eq != std::string::npos && kv.rfind("SLUICE_", 0) == 0)
       env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (is_admin_command(args)) {
+    // Client mode: defaults from the environment/config, so that `sluice health` in the
+    // container finds the server it runs beside.
+    auto defaults = load_config({}, env);
+    const Config base = defaults.ok() ? *defaults : Config{};
+    return run_admin_command(args, base.host, base.port);
   }
   auto loaded = load_config(args, env);
   if (!loaded.ok()) {
