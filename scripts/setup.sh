@@ -12,8 +12,12 @@ build_packages=(g++ cmake ninja-build ccache pkg-config libboost1.81-dev nlohman
   libspdlog-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev)
 test_packages=(python3 python3-boto3 awscli curl nodejs npm)
 
+# The container test (ctest label `container`) builds the image with podman.
+container_packages=(podman buildah runc debootstrap)
+
 want=("${build_packages[@]}")
 if [[ "${SLUICE_SETUP_TESTS:-1}" == 1 ]]; then want+=("${test_packages[@]}"); fi
+if [[ "${SLUICE_SETUP_CONTAINER:-0}" == 1 ]]; then want+=("${container_packages[@]}"); fi
 
 missing=()
 for p in "${want[@]}"; do
