@@ -68,7 +68,7 @@ class ContainerImage(unittest.TestCase):
         setup_podman_env()
         ensure_base_image()
         start = time.time()
-        run(["podman", "build", "-q", "-f", "docker/Dockerfile", "-t", IMAGE, "."], cwd=REPO)
+        run(["podman", "build", "-q", "--format", "docker", "-f", "docker/Dockerfile", "-t", IMAGE, "."], cwd=REPO)
         print(f"image built in {time.time() - start:.0f} s", flush=True)
 
     def test_image_is_small_nonroot_with_healthcheck(self):
