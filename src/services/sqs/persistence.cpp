@@ -1,0 +1,298 @@
+// Persistence: the records the engine emits while it mutates (under its lock, so the
+// store sees them in order), and the restore that rebuilds memory at startup.
+//
+// Kinds: sqs.queue (config, tags, counters), sqs.message (what was sent, immutable),
+// sqs.msgstate (receive count, visibility: rewritten on every receive), sqs.dedup
+// (FIFO deduplication windows), sqs.task (message move tasks).
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "internal.hpp"
+#include "sluice/common/encoding.hpp"
+
+namespace sluice::services::sqs {
+
+using detail::MessageState;
+using detail::MoveTask;
+using detail::Queue;
+using detail::StoredMessage;
+using Json = nlohmann::json;
+
+namespace {
+
+std::string message_key(const Queue& q, std::uint64_t seq) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
+  return q.key + "|" + buf;
+}
+
+Json attributes_to_json(const MessageAttributes& attributes) {
+  Json out = Json::object();
+  for (const auto& [name, v] : attributes) {
+    Json a = {{"t", v.data_type}};
+    if (v.is_binary()) {
+      a["b"] = base64_encode(v.binary_value);
+    } else {
+      a["s"] = v.string_value;
+    }
+    out[name] = std::move(a);
+  }
+  return out;
+}
+
+MessageAttributes attributes_from_json(const Json& j) {
+  MessageAttributes out;
+  if (!j.is_object()) return out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    AttributeValue v;
+    v.data_type = it.value().value("t", "String");
+    if (it.value().contains("b")) {
+      v.binary_value = base64_decode(it.value().value("b", "")).value_or("");
+    } else {
+      v.string_value = it.value().value("s", "");
+    }
+    out.emplace(it.key(), std::move(v));
+  }
+  return out;
+}
+
+Json state_json(const StoredMessage& m) {
+  return {{"rc", m.receive_count},           {"fr", m.first_receive_ms}, {"rv", m.received_ms},
+          {"st", static_cast<int>(m.state)}, {"va", m.visible_at},       {"tk", m.receipt_token}};
+}
+
+}  // namespace
+
+void SqsEngine::persist_queue(const Queue& q) {
+  if (!runtime_.store.persistent()) return;
+  const auto& c = q.config;
+  Json j = {{"region", q.id.region},
+            {"account", q.id.account},
+            {"name", q.id.name},
+            {"created", q.created_ms},
+            {"modified", q.modified_ms},
+            {"tags", q.tags},
+            {"last_purge", q.last_purge_ms},
+            {"next_seq", q.next_seq},
+            {"next_sequence_number", q.next_sequence_number},
+            {"config",
+             {{"delay_seconds", c.delay_seconds},
+              {"maximum_message_size", c.maximum_message_size},
+              {"message_retention_period", c.message_retention_period},
+              {"receive_wait_seconds", c.receive_wait_seconds},
+              {"visibility_timeout", c.visibility_timeout},
+              {"policy", c.policy},
+              {"redrive_policy", c.redrive_policy},
+              {"redrive_target_arn", c.redrive_target_arn},
+              {"max_receive_count", c.max_receive_count},
+              {"redrive_allow_policy", c.redrive_allow_policy},
+              {"kms_master_key_id", c.kms_master_key_id},
+              {"kms_data_key_reuse_period", c.kms_data_key_reuse_period},
+              {"sqs_managed_sse", c.sqs_managed_sse},
+              {"fifo", c.fifo},
+              {"content_based_deduplication", c.content_based_deduplication},
+              {"deduplication_scope", c.deduplication_scope},
+              {"fifo_throughput_limit", c.fifo_throughput_limit}}}};
+  runtime_.store.put("sqs.queue", q.key, j.dump());
+}
+
+void SqsEngine::persist_message(const Queue& q, const StoredMessage& m) {
+  if (!runtime_.store.persistent()) return;
+  Json j = {{"id", m.id},
+            {"body", m.body},
+            {"md5", m.md5_of_body},
+            {"attrs", attributes_to_json(m.attributes)},
+            {"md5a", m.md5_of_attributes},
+            {"sys", attributes_to_json(m.system_attributes)},
+            {"md5s", m.md5_of_system_attributes},
+            {"sender", m.sender_id},
+            {"group", m.group_id},
+            {"dedup", m.deduplication_id},
+            {"seqno", m.sequence_number},
+            {"dlq_source", m.dead_letter_source_arn},
+            {"sent", m.sent_ms},
+            {"base", m.retention_base_ms},
+            {"size", m.size}};
+  const std::string key = message_key(q, m.seq);
+  runtime_.store.put("sqs.message", key, j.dump(-1, ' ', false, Json::error_handler_t::replace));
+  runtime_.store.put("sqs.msgstate", key, state_json(m).dump());
+}
+
+void SqsEngine::persist_message_state(const Queue& q, const StoredMessage& m) {
+  if (!runtime_.store.persistent()) return;
+  runtime_.store.put("sqs.msgstate", message_key(q, m.seq), state_json(m).dump());
+}
+
+void SqsEngine::unpersist_message(const Queue& q, std::uint64_t seq) {
+  if (!runtime_.store.persistent()) return;
+  const std::string key = message_key(q, seq);
+  runtime_.store.erase("sqs.message", key);
+  runtime_.store.erase("sqs.msgstate", key);
+}
+
+void SqsEngine::persist_dedup(const Queue& q, const std::string& key) {
+  if (!runtime_.store.persistent()) return;
+  auto it = q.dedup.find(key);
+  if (it == q.dedup.end()) {
+    runtime_.store.erase("sqs.dedup", q.key + "|" + key);
+    return;
+  }
+  const auto& d = it->second;
+  Json j = {{"key", key},
+            {"id", d.message_id},
+            {"seqno", d.sequence_number},
+            {"md5", d.md5_of_body},
+            {"md5a", d.md5_of_attributes},
+            {"md5s", d.md5_of_system_attributes},
+            {"expires", d.expires_ms}};
+  runtime_.store.put("sqs.dedup", q.key + "|" + key, j.dump());
+}
+
+void SqsEngine::persist_move_task(const MoveTask& t) {
+  if (!runtime_.store.persistent()) return;
+  Json j = {{"id", t.id},
+            {"handle", t.handle},
+            {"status", t.status},
+            {"source", t.source_arn},
+            {"destination", t.destination_arn},
+            {"moved", t.moved},
+            {"to_move", t.to_move},
+            {"failure", t.failure_reason},
+            {"started", t.started_ms}};
+  if (t.max_per_second) j["rate"] = *t.max_per_second;
+  runtime_.store.put("sqs.task", t.id, j.dump());
+}
+
+void SqsEngine::persist_meta() {}
+
+Status SqsEngine::restore() {
+  auto queues = runtime_.store.load("sqs.queue");
+  SLUICE_TRY(queues);
+  auto messages = runtime_.store.load("sqs.message");
+  SLUICE_TRY(messages);
+  auto states = runtime_.store.load("sqs.msgstate");
+  SLUICE_TRY(states);
+  auto dedups = runtime_.store.load("sqs.dedup");
+  SLUICE_TRY(dedups);
+  auto tasks = runtime_.store.load("sqs.task");
+  SLUICE_TRY(tasks);
+
+  std::lock_guard lock(mu_);
+  const TimeMs now = runtime_.clock.now_ms();
+  try {
+    for (const auto& rec : *queues) {
+      Json j = Json::parse(rec.value);
+      auto q = std::make_unique<Queue>();
+      q->id = QueueId{j["region"], j["account"], j["name"]};
+      q->key = q->id.key();
+      q->arn = q->id.arn();
+      q->generation = next_generation_++;
+      q->created_ms = j["created"];
+      q->modified_ms = j["modified"];
+      q->tags = j["tags"].get<TagMap>();
+      q->last_purge_ms = j["last_purge"];
+      q->next_seq = j["next_seq"];
+      q->next_sequence_number = j["next_sequence_number"];
+      const Json& c = j["config"];
+      auto& cfg = q->config;
+      cfg.delay_seconds = c["delay_seconds"];
+      cfg.maximum_message_size = c["maximum_message_size"];
+      cfg.message_retention_period = c["message_retention_period"];
+      cfg.receive_wait_seconds = c["receive_wait_seconds"];
+      cfg.visibility_timeout = c["visibility_timeout"];
+      cfg.policy = c["policy"];
+      cfg.redrive_policy = c["redrive_policy"];
+      cfg.redrive_target_arn = c["redrive_target_arn"];
+      cfg.max_receive_count = c["max_receive_count"];
+      cfg.redrive_allow_policy = c["redrive_allow_policy"];
+      cfg.kms_master_key_id = c["kms_master_key_id"];
+      cfg.kms_data_key_reuse_period = c["kms_data_key_reuse_period"];
+      cfg.sqs_managed_sse = c["sqs_managed_sse"];
+      cfg.fifo = c["fifo"];
+      cfg.content_based_deduplication = c["content_based_deduplication"];
+      cfg.deduplication_scope = c["deduplication_scope"];
+      cfg.fifo_throughput_limit = c["fifo_throughput_limit"];
+      queues_.emplace(q->key, std::move(q));
+    }
+    std::unordered_map<std::string, Json> state_by_key;
+    for (const auto& rec : *states)
+      state_by_key.emplace(rec.key, Json::parse(rec.value));
+    for (const auto& rec : *messages) {
+      const auto bar = rec.key.rfind('|');
+      if (bar == std::string::npos) continue;
+      auto qit = queues_.find(rec.key.substr(0, bar));
+      if (qit == queues_.end()) continue;
+      Queue& q = *qit->second;
+      Json j = Json::parse(rec.value);
+      StoredMessage m;
+      m.seq = std::stoull(rec.key.substr(bar + 1));
+      m.id = j["id"];
+      m.body = j["body"];
+      m.md5_of_body = j["md5"];
+      m.attributes = attributes_from_json(j["attrs"]);
+      m.md5_of_attributes = j["md5a"];
+      m.system_attributes = attributes_from_json(j["sys"]);
+      m.md5_of_system_attributes = j["md5s"];
+      m.sender_id = j["sender"];
+      m.group_id = j["group"];
+      m.deduplication_id = j["dedup"];
+      m.sequence_number = j["seqno"];
+      m.dead_letter_source_arn = j["dlq_source"];
+      m.sent_ms = j["sent"];
+      m.retention_base_ms = j["base"];
+      m.size = j["size"];
+      if (auto s = state_by_key.find(rec.key); s != state_by_key.end()) {
+        const Json& st = s->second;
+        m.receive_count = st["rc"];
+        m.first_receive_ms = st["fr"];
+        m.received_ms = st["rv"];
+        m.state = static_cast<MessageState>(st["st"].get<int>());
+        m.visible_at = st["va"];
+        m.receipt_token = st["tk"];
+        if (m.receipt_token >= next_receipt_token_) next_receipt_token_ = m.receipt_token + 1;
+      }
+      insert_message(q, std::move(m));
+    }
+    for (const auto& rec : *dedups) {
+      const auto bar = rec.key.find('|');
+      if (bar == std::string::npos) continue;
+      // Queue keys contain no '|', so the first one ends the queue key.
+      auto qit = queues_.find(rec.key.substr(0, bar));
+      if (qit == queues_.end()) continue;
+      Json j = Json::parse(rec.value);
+      detail::DedupEntry d{j["id"], j["seqno"], j["md5"], j["md5a"], j["md5s"], j["expires"]};
+      if (d.expires_ms <= now) continue;
+      const std::string key = j["key"];
+      qit->second->dedup[key] = d;
+      qit->second->dedup_expiry.emplace_back(d.expires_ms, key);
+    }
+    for (auto& [key, q] : queues_) {
+      std::sort(q->dedup_expiry.begin(), q->dedup_expiry.end());
+      refresh(*q, now);
+      arm(*q);
+    }
+    for (const auto& rec : *tasks) {
+      Json j = Json::parse(rec.value);
+      auto t = std::make_unique<MoveTask>();
+      t->id = j["id"];
+      t->handle = j["handle"];
+      t->status = j["status"];
+      t->source_arn = j["source"];
+      t->destination_arn = j["destination"];
+      t->moved = j["moved"];
+      t->to_move = j["to_move"];
+      t->failure_reason = j["failure"];
+      t->started_ms = j["started"];
+      if (j.contains("rate")) t->max_per_second = j["rate"].get<int>();
+      if (t->status == "RUNNING") schedule_move_task(*t, now);
+      move_tasks_.emplace(t->id, std::move(t));
+    }
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("cannot restore SQS state: ") + e.what());
+  }
+  return ok_status();
+}
+
+}  // namespace sluice::services::sqs
