@@ -1,5 +1,6 @@
 #include "sluice/api/dispatcher.hpp"
 
+#include <limits>
 #include <memory>
 
 #include "sluice/common/encoding.hpp"
@@ -367,15 +368,25 @@ void Dispatcher::builtin_admin(const HttpRequest& request, Responder respond) co
     TimeMs advance = 0;
     std::optional<TimeMs> set_to;
     std::optional<bool> auto_mode;
+    // Integer "advance" is seconds; anything that would overflow 64-bit milliseconds is
+    // refused here rather than wrapping the clock to some arbitrary (even past) time.
+    constexpr TimeMs kMaxAdvanceSeconds = std::numeric_limits<TimeMs>::max() / 1000;
     if (auto it = req.find("advance"); it != req.end()) {
-      advance = it->is_number_integer() ? it->get<TimeMs>() * 1000
-                                        : (it->is_string() ? parse_duration_ms(*it) : -1);
+      if (it->is_number_unsigned()) {
+        advance = it->get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxAdvanceSeconds)
+                      ? it->get<TimeMs>() * 1000
+                      : -1;
+      } else if (it->is_number_integer()) {
+        advance = it->get<TimeMs>() >= 0 ? it->get<TimeMs>() * 1000 : -1;
+      } else {
+        advance = it->is_string() ? parse_duration_ms(*it) : -1;
+      }
       if (advance < 0) return bad("advance must be a duration such as 90s, 15m, 2h, 3d or 1y.");
     }
     if (auto it = req.find("advance_ms"); it != req.end()) {
-      if (!it->is_number_integer() || it->get<TimeMs>() < 0)
+      if (!it->is_number_integer() || it->get<TimeMs>() < 0 ||
+          __builtin_add_overflow(advance, it->get<TimeMs>(), &advance))
         return bad("advance_ms must be a non-negative integer.");
-      advance += it->get<TimeMs>();
     }
     if (auto it = req.find("set"); it != req.end()) {
       if (it->is_number_integer()) {
@@ -386,6 +397,12 @@ void Dispatcher::builtin_admin(const HttpRequest& request, Responder respond) co
       if (!set_to) return bad("set must be epoch milliseconds or an ISO-8601 time.");
       if (*set_to < clock_.now_ms()) return bad("Time cannot move backwards.");
     }
+    // ISO-8601 as AWS and the SDKs write it has four-digit years.
+    constexpr TimeMs kLatestTime = 253402300799999;  // 9999-12-31T23:59:59.999Z
+    TimeMs target = 0;
+    if (__builtin_add_overflow(set_to.value_or(clock_.now_ms()), advance, &target) ||
+        target > kLatestTime)
+      return bad("The clock cannot move past 9999-12-31T23:59:59.999Z.");
     if (auto it = req.find("mode"); it != req.end()) {
       if (*it == "auto") {
         auto_mode = true;

@@ -66,7 +66,10 @@ TimeMs parse_duration_ms(const std::string& text) {
   } else {
     return -1;
   }
-  return value * mult;
+  // Refuse rather than wrap: "9000000000000y" is not a time anyone can move to.
+  TimeMs ms = 0;
+  if (__builtin_mul_overflow(value, mult, &ms)) return -1;
+  return ms;
 }
 
 }  // namespace sluice
