@@ -1,0 +1,275 @@
+"""SQS scenarios: FIFO queues (group order, group locking, deduplication, sequence
+numbers), dead-letter queues and message move tasks. Part of the scenario list in
+sqs_scenarios.py (run under both boto3 generations)."""
+import json
+import time
+
+from sqs_support import (
+    DEFAULT_ACCOUNT,
+    REGION,
+    MoveTasks,
+    SqsCase,
+    advance,
+    md5_of_attributes,
+    unique,
+)
+
+
+# ---------------------------------------------------------------------------------------
+# FIFO
+
+
+class TestFifo(SqsCase):
+    def send(self, url, body, group, dedup=None, **kwargs):
+        params = {"QueueUrl": url, "MessageBody": body, "MessageGroupId": group}
+        if dedup is not None:
+            params["MessageDeduplicationId"] = dedup
+        params.update(kwargs)
+        return self.sqs.send_message(**params)
+
+    def test_order_within_group_and_sequence_numbers(self):
+        url = self.create("order", fifo=True)
+        sent = [self.send(url, f"m{i}", "g", dedup=f"d{i}") for i in range(5)]
+        seqs = [int(s["SequenceNumber"]) for s in sent]
+        self.assertEqual(sorted(seqs), seqs)
+        self.assertEqual(len(set(seqs)), len(seqs))
+        got = self.receive_all(url, 5, AttributeNames=["All"])
+        self.assertEqual([f"m{i}" for i in range(5)], [m["Body"] for m in got])
+        for s, m in zip(sent, got):
+            self.assertEqual(s["MessageId"], m["MessageId"])
+            self.assertEqual(s["SequenceNumber"], m["Attributes"]["SequenceNumber"])
+            self.assertEqual("g", m["Attributes"]["MessageGroupId"])
+        self.assertEqual("d0", got[0]["Attributes"]["MessageDeduplicationId"])
+
+    def test_group_is_locked_while_a_message_is_in_flight(self):
+        url = self.create("lock", fifo=True)
+        for i in range(3):
+            self.send(url, f"a{i}", "A", dedup=f"a{i}")
+        self.send(url, "b0", "B", dedup="b0")
+        first = self.receive(url, MaxNumberOfMessages=1, AttributeNames=["MessageGroupId"])[0]
+        group = first["Attributes"]["MessageGroupId"]
+        other = "B" if group == "A" else "A"
+        self.assertEqual(f"{group.lower()}0", first["Body"])
+        more = self.receive_all(url, 3, AttributeNames=["MessageGroupId"])
+        groups = [m["Attributes"]["MessageGroupId"] for m in more]
+        self.assertNotIn(group, groups, "a message of the in-flight group was delivered")
+        self.assertIn(f"{other.lower()}0", [m["Body"] for m in more])
+        # When the visibility timeout expires, the same head message comes back first.
+        advance(31)
+        again = self.receive_all(url, 4, AttributeNames=["MessageGroupId"])
+        bodies_of_group = [m["Body"] for m in again if m["Attributes"]["MessageGroupId"] == group]
+        self.assertTrue(bodies_of_group, "the group did not unlock after the timeout")
+        self.assertEqual(first["Body"], bodies_of_group[0])
+
+    def test_deleting_the_head_unlocks_the_group(self):
+        url = self.create("unlock", fifo=True)
+        for i in range(3):
+            self.send(url, f"m{i}", "g", dedup=f"d{i}")
+        seen = []
+        for _ in range(3):
+            msgs = self.receive(url, MaxNumberOfMessages=1)
+            self.assertEqual(1, len(msgs))
+            self.assertEqual([], self.receive(url), "group must stay locked until delete")
+            seen.append(msgs[0]["Body"])
+            self.sqs.delete_message(QueueUrl=url, ReceiptHandle=msgs[0]["ReceiptHandle"])
+        self.assertEqual(["m0", "m1", "m2"], seen)
+
+    def test_deduplication_id_window(self):
+        # AWS: a message sent with a deduplication id already used in the last 5
+        # minutes is accepted but not delivered, even after the first one is deleted.
+        url = self.create("dedup", fifo=True)
+        first = self.send(url, "one", "g", dedup="same")
+        second = self.send(url, "two", "g", dedup="same")
+        self.assertTrue(second["MessageId"])
+        msgs = self.receive_all(url, 2)
+        self.assertEqual(["one"], [m["Body"] for m in msgs])
+        self.assertEqual(first["MessageId"], msgs[0]["MessageId"])
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=msgs[0]["ReceiptHandle"])
+        self.send(url, "three", "g", dedup="same")
+        self.assertEqual([], self.receive(url))
+        advance(299)
+        self.assertEqual([], self.receive(url))
+        advance(2)
+        self.send(url, "four", "g", dedup="same")
+        self.assertEqual(["four"], [m["Body"] for m in self.receive(url)])
+
+    def test_dedup_is_per_queue_not_per_group(self):
+        url = self.create("dedupgroups", fifo=True)
+        self.send(url, "x", "g1", dedup="d")
+        self.send(url, "y", "g2", dedup="d")
+        self.assertEqual(["x"], [m["Body"] for m in self.receive_all(url, 2)])
+
+    def test_content_based_deduplication(self):
+        url = self.create("cbd", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        self.send(url, "body", "g")
+        self.send(url, "body", "g")
+        self.send(url, "other body", "g")
+        msgs = self.receive_all(url, 3)
+        self.assertEqual(["body", "other body"], [m["Body"] for m in msgs])
+        for m in msgs:
+            self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        # An explicit id overrides the content hash.
+        self.send(url, "body", "g", dedup="explicit")
+        self.assertEqual(["body"], [m["Body"] for m in self.receive_all(url, 1)])
+
+    def test_fifo_send_errors(self):
+        url = self.create("fifoerr", fifo=True)
+        self.assertError("MissingParameter", self.sqs.send_message,
+                         QueueUrl=url, MessageBody="x", MessageDeduplicationId="d")
+        self.assertError("InvalidParameterValue", self.sqs.send_message,
+                         QueueUrl=url, MessageBody="x", MessageGroupId="g")
+        self.assertError("InvalidParameterValue", self.sqs.send_message,
+                         QueueUrl=url, MessageBody="x", MessageGroupId="g",
+                         MessageDeduplicationId="d", DelaySeconds=2)
+        self.assertEqual((0, 0, 0), self.counts(url))
+
+    def test_fifo_batch_keeps_order(self):
+        url = self.create("fifobatch", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        resp = self.sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": f"b{i}", "MessageGroupId": "g"} for i in range(5)],
+        )
+        self.assertEqual([], resp.get("Failed", []))
+        seqs = {e["Id"]: int(e["SequenceNumber"]) for e in resp["Successful"]}
+        self.assertEqual(sorted(seqs.values()), [seqs[str(i)] for i in range(5)])
+        self.assertEqual([f"b{i}" for i in range(5)], [m["Body"] for m in self.receive_all(url, 5)])
+
+    def test_expired_receipt_handle_cannot_delete(self):
+        # Recorded against AWS: on a FIFO queue a receipt handle whose visibility
+        # timeout expired is refused (InvalidParameterValue, "The receipt handle has
+        # expired").
+        url = self.create("fifoexpired", fifo=True)
+        self.send(url, "m", "g", dedup="d")
+        m = self.receive(url)[0]
+        advance(31)
+        self.assertError("InvalidParameterValue", self.sqs.delete_message,
+                         QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+# ---------------------------------------------------------------------------------------
+# Dead-letter queues and message move tasks
+
+
+class TestDeadLetter(SqsCase):
+    def make_pair(self, max_receive=2, prefix="dlq"):
+        dlq = self.create(prefix + "-dead")
+        dlq_arn = self.arn(dlq)
+        src = self.create(
+            prefix + "-src",
+            attributes={"RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive)})},
+        )
+        return src, dlq, dlq_arn
+
+    def test_redrive_after_max_receive_count(self):
+        src, dlq, dlq_arn = self.make_pair(max_receive=2)
+        policy = json.loads(self.attrs(src, "RedrivePolicy")["RedrivePolicy"])
+        self.assertEqual(dlq_arn, policy["deadLetterTargetArn"])
+        self.assertEqual(2, int(policy["maxReceiveCount"]))
+        attrs = {"k": {"DataType": "String", "StringValue": "v"}}
+        sent = self.sqs.send_message(QueueUrl=src, MessageBody="poison", MessageAttributes=attrs)
+        for _ in range(2):
+            self.assertEqual(1, len(self.receive(src)))
+            advance(31)
+        self.assertEqual([], self.receive(src))
+        self.assertEqual((0, 0, 0), self.counts(src))
+        dead = self.receive(dlq, MessageAttributeNames=["All"])
+        self.assertEqual(1, len(dead))
+        self.assertEqual(sent["MessageId"], dead[0]["MessageId"])
+        self.assertEqual("poison", dead[0]["Body"])
+        self.assertEqual(md5_of_attributes(attrs), dead[0]["MD5OfMessageAttributes"])
+
+    def test_list_dead_letter_source_queues(self):
+        src, dlq, dlq_arn = self.make_pair(prefix="lds")
+        src2 = self.create("lds-src2")
+        self.sqs.set_queue_attributes(QueueUrl=src2, Attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})})
+        self.create("lds-unrelated")
+        resp = self.sqs.list_dead_letter_source_queues(QueueUrl=dlq)
+        self.assertEqual(sorted([src, src2]), sorted(resp.get("queueUrls", [])))
+        page = self.sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1)
+        self.assertEqual(1, len(page["queueUrls"]))
+        self.assertIn("NextToken", page)
+        rest = self.sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1,
+                                                       NextToken=page["NextToken"])
+        self.assertEqual(sorted([src, src2]), sorted(page["queueUrls"] + rest["queueUrls"]))
+        self.assertEqual([], self.sqs.list_dead_letter_source_queues(QueueUrl=src).get("queueUrls", []))
+
+    def test_invalid_redrive_policy(self):
+        self.assertError(
+            "InvalidParameterValue", self.sqs.create_queue, QueueName=unique("badredrive"),
+            Attributes={"RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": "dummy", "maxReceiveCount": 42})},
+        )
+
+
+class TestMoveTasks(SqsCase):
+    def setUp(self):
+        super().setUp()
+        self.tasks = MoveTasks(self.sqs)
+
+    def _fill_dlq(self, n, prefix="move"):
+        dlq = self.create(prefix + "-dead")
+        dlq_arn = self.arn(dlq)
+        src = self.create(prefix + "-src", attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})})
+        for i in range(n):
+            self.sqs.send_message(QueueUrl=src, MessageBody=f"m{i}")
+        self.assertEqual(n, len(self.receive_all(src, n)))
+        advance(31)
+        self.assertEqual([], self.receive(src))  # this receive moves them to the DLQ
+        self.assertEqual(n, self.counts(dlq)[0])
+        return src, dlq, dlq_arn
+
+    def _wait_status(self, source_arn, status, rounds=60):
+        for _ in range(rounds):
+            results = self.tasks.list(SourceArn=source_arn).get("Results", [])
+            if results and results[0]["Status"] == status:
+                return results[0]
+            advance(1)
+            time.sleep(0.01)
+        self.fail(f"move task did not reach {status}: {results}")
+
+    def test_redrive_back_to_the_original_source(self):
+        src, dlq, dlq_arn = self._fill_dlq(2)
+        handle = self.tasks.start(SourceArn=dlq_arn)["TaskHandle"]
+        self.assertTrue(handle)
+        done = self._wait_status(dlq_arn, "COMPLETED")
+        self.assertEqual(dlq_arn, done["SourceArn"])
+        self.assertEqual(2, done["ApproximateNumberOfMessagesMoved"])
+        self.assertEqual(2, done["ApproximateNumberOfMessagesToMove"])
+        self.assertNotIn("TaskHandle", done)  # only running tasks carry a handle
+        self.assertEqual({"m0", "m1"}, {m["Body"] for m in self.receive_all(src, 2)})
+        self.assertEqual((0, 0, 0), self.counts(dlq))
+
+    def test_redrive_to_explicit_destination(self):
+        src, dlq, dlq_arn = self._fill_dlq(2, prefix="movedest")
+        dest = self.create("movedest-target")
+        dest_arn = self.arn(dest)
+        self.tasks.start(SourceArn=dlq_arn, DestinationArn=dest_arn)
+        done = self._wait_status(dlq_arn, "COMPLETED")
+        self.assertEqual(dest_arn, done["DestinationArn"])
+        self.assertEqual({"m0", "m1"}, {m["Body"] for m in self.receive_all(dest, 2)})
+        self.assertEqual([], self.receive(src))
+
+    def test_running_task_blocks_a_second_one_and_can_be_cancelled(self):
+        src, dlq, dlq_arn = self._fill_dlq(5, prefix="movecancel")
+        handle = self.tasks.start(SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+        running = self.tasks.list(SourceArn=dlq_arn)["Results"][0]
+        self.assertEqual("RUNNING", running["Status"])
+        self.assertEqual(handle, running["TaskHandle"])
+        self.assertEqual(1, running["MaxNumberOfMessagesPerSecond"])
+        self.assertError("InvalidParameterValue", self.tasks.start, SourceArn=dlq_arn)
+        moved = self.tasks.cancel(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"]
+        self.assertLess(moved, 5)
+        status = self.tasks.list(SourceArn=dlq_arn)["Results"][0]["Status"]
+        self.assertIn(status, ("CANCELLING", "CANCELLED"))
+
+    def test_move_task_errors(self):
+        plain = self.create("moveplain")
+        self.assertError("InvalidParameterValue", self.tasks.start, SourceArn=self.arn(plain))
+        src, dlq, dlq_arn = self._fill_dlq(1, prefix="moveerr")
+        missing = f"arn:aws:sqs:{REGION}:{DEFAULT_ACCOUNT}:{unique('nope')}"
+        self.assertError("ResourceNotFoundException", self.tasks.start,
+                         SourceArn=dlq_arn, DestinationArn=missing, status=404)
+        self.assertError("InvalidParameterValue", self.tasks.cancel, TaskHandle="garbage")

@@ -1,0 +1,411 @@
+"""SQS scenarios: protocol sanity, queue lifecycle, queue attributes, tags, accounts
+and regions. Part of the scenario list in sqs_scenarios.py (run under both boto3
+generations)."""
+import json
+import urllib.parse
+
+from sqs_support import (
+    DEFAULT_ACCOUNT,
+    PROTOCOL,
+    REGION,
+    SqsCase,
+    advance,
+    clock_ms,
+    make_client,
+    md5_of_attributes,
+    server,
+    unique,
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Protocol sanity
+
+
+class TestProtocol(SqsCase):
+    def test_client_speaks_expected_protocol(self):
+        seen = []
+        self.sqs.meta.events.register(
+            "before-send.sqs", lambda request, **kw: seen.append(dict(request.headers))
+        )
+        self.sqs.list_queues()
+        self.assertTrue(seen, "no request was sent")
+        ctype = seen[0].get("Content-Type", b"")
+        ctype = ctype.decode() if isinstance(ctype, bytes) else ctype
+        if PROTOCOL == "json":
+            self.assertTrue(ctype.startswith("application/x-amz-json-1.0"), ctype)
+            target = seen[0].get("X-Amz-Target")
+            target = target.decode() if isinstance(target, bytes) else target
+            self.assertEqual("AmazonSQS.ListQueues", target)
+        else:
+            self.assertTrue(ctype.startswith("application/x-www-form-urlencoded"), ctype)
+
+    def test_md5_helper_matches_values_recorded_from_aws(self):
+        # Digests published from recordings against real SQS (LocalStack snapshots):
+        # they pin the helper the scenarios below use to check Sluice.
+        self.assertEqual(
+            "ae7155c6026991b6d54b11589678bf9c",
+            md5_of_attributes({"Foo": {"DataType": "String", "StringValue": "Bar"}}),
+        )
+        self.assertEqual(
+            "4c360f3fdafd970e05fae2f149d997f5",
+            md5_of_attributes(
+                {
+                    "General": {"DataType": "String", "StringValue": "Kenobi"},
+                    "Hello": {"DataType": "String", "StringValue": "There"},
+                    "Help.Me": {"DataType": "String", "StringValue": "Me"},
+                }
+            ),
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Queue lifecycle
+
+
+class TestQueues(SqsCase):
+    def test_create_returns_url_from_request_host_with_account_and_name(self):
+        name = unique("create")
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        parts = urllib.parse.urlsplit(url)
+        self.assertEqual(f"127.0.0.1:{server().port}", parts.netloc)
+        self.assertEqual(f"/{DEFAULT_ACCOUNT}/{name}", parts.path)
+
+    def test_queue_url_follows_the_host_the_client_used(self):
+        name = unique("host")
+        self.sqs.create_queue(QueueName=name)
+        other = make_client(endpoint=f"http://localhost:{server().port}")
+        url = other.get_queue_url(QueueName=name)["QueueUrl"]
+        self.assertEqual(f"localhost:{server().port}", urllib.parse.urlsplit(url).netloc)
+        self.assertEqual(f"/{DEFAULT_ACCOUNT}/{name}", urllib.parse.urlsplit(url).path)
+        # The URL handed to one client addresses the same queue through the other.
+        other.send_message(QueueUrl=url, MessageBody="via localhost")
+        first_url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        self.assertEqual(["via localhost"], [m["Body"] for m in self.receive(first_url)])
+
+    def test_create_is_idempotent_with_identical_attributes(self):
+        name = unique("idem")
+        a = self.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "45"})
+        b = self.sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "45"})
+        self.assertEqual(a["QueueUrl"], b["QueueUrl"])
+
+    def test_create_existing_name_with_different_attributes_fails(self):
+        # AWS: "If you attempt to create a queue with a name that already exists but
+        # with different attribute names or values, the CreateQueue action will return
+        # an error" (QueueNameExists; Query code QueueAlreadyExists).
+        name = unique("exists")
+        self.sqs.create_queue(QueueName=name, Attributes={"DelaySeconds": "1"})
+        self.assertError(
+            "QueueAlreadyExists",
+            self.sqs.create_queue,
+            QueueName=name,
+            Attributes={"DelaySeconds": "2"},
+            status=400,
+        )
+
+    def test_get_queue_url(self):
+        url = self.create("geturl")
+        name = url.rsplit("/", 1)[1]
+        self.assertEqual(url, self.sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        same = self.sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=DEFAULT_ACCOUNT)
+        self.assertEqual(url, same["QueueUrl"])
+
+    def test_get_queue_url_of_missing_queue(self):
+        self.assertError(
+            "AWS.SimpleQueueService.NonExistentQueue",
+            self.sqs.get_queue_url,
+            QueueName=unique("missing"),
+            status=400,
+        )
+
+    def test_list_queues_with_prefix(self):
+        prefix = unique("lst")
+        urls = sorted(self.create(prefix + "-a").rsplit("/", 1)[1] for _ in range(3))
+        self.create(unique("other"))
+        listed = self.sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+        self.assertEqual(urls, sorted(u.rsplit("/", 1)[1] for u in listed))
+        self.assertNotIn("NextToken", self.sqs.list_queues(QueueNamePrefix=prefix))
+        self.assertEqual([], self.sqs.list_queues(QueueNamePrefix=unique("none")).get("QueueUrls", []))
+
+    def test_list_queues_pagination(self):
+        prefix = unique("page")
+        created = sorted(self.create(prefix) for _ in range(5))
+        pages, token = [], None
+        while True:
+            params = {"QueueNamePrefix": prefix, "MaxResults": 2}
+            if token:
+                params["NextToken"] = token
+            resp = self.sqs.list_queues(**params)
+            pages.append(resp.get("QueueUrls", []))
+            token = resp.get("NextToken")
+            if not token:
+                break
+            self.assertLess(len(pages), 10, "pagination does not end")
+        self.assertEqual([2, 2, 1], [len(p) for p in pages])
+        self.assertEqual(created, sorted(u for p in pages for u in p))
+
+    def test_delete_queue(self):
+        url = self.create("del")
+        name = url.rsplit("/", 1)[1]
+        self.sqs.delete_queue(QueueUrl=url)
+        self.assertError(
+            "AWS.SimpleQueueService.NonExistentQueue", self.sqs.get_queue_url, QueueName=name
+        )
+        self.assertNotIn(url, self.sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+        self.assertError(
+            "AWS.SimpleQueueService.NonExistentQueue", self.sqs.delete_queue, QueueUrl=url
+        )
+
+    def test_recreate_after_delete_waits_sixty_seconds(self):
+        # AWS: "You must wait 60 seconds after deleting a queue before you can create
+        # another queue with the same name" (QueueDeletedRecently).
+        url = self.create("recreate")
+        name = url.rsplit("/", 1)[1]
+        self.sqs.delete_queue(QueueUrl=url)
+        self.assertError(
+            "AWS.SimpleQueueService.QueueDeletedRecently", self.sqs.create_queue, QueueName=name
+        )
+        advance(61)
+        self.assertEqual(url, self.sqs.create_queue(QueueName=name)["QueueUrl"])
+
+    def test_invalid_queue_names(self):
+        for bad in ["has space", "bad!char", "x" * 81]:
+            with self.subTest(name=bad):
+                self.assertError("InvalidParameterValue", self.sqs.create_queue, QueueName=bad)
+        ok = "a-Z_0" + "x" * 75
+        self.assertTrue(self.sqs.create_queue(QueueName=ok)["QueueUrl"].endswith("/" + ok))
+        self.sqs.delete_queue(QueueUrl=self.sqs.get_queue_url(QueueName=ok)["QueueUrl"])
+
+    def test_fifo_name_and_attribute_must_agree(self):
+        # A FIFO queue's name must end in .fifo; a standard queue's name may not
+        # contain a dot.
+        self.assertError(
+            "InvalidParameterValue",
+            self.sqs.create_queue,
+            QueueName=unique("nofifosuffix"),
+            Attributes={"FifoQueue": "true"},
+        )
+        self.assertError(
+            "InvalidParameterValue", self.sqs.create_queue, QueueName=unique("std") + ".fifo"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Queue attributes
+
+STANDARD_ATTRIBUTES = {
+    "QueueArn",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "VisibilityTimeout",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "SqsManagedSseEnabled",
+}
+FIFO_ATTRIBUTES = STANDARD_ATTRIBUTES | {
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+}
+
+
+class TestQueueAttributes(SqsCase):
+    def test_defaults_of_a_standard_queue(self):
+        url = self.create("defaults")
+        a = self.attrs(url)
+        self.assertEqual(STANDARD_ATTRIBUTES, set(a))
+        name = url.rsplit("/", 1)[1]
+        self.assertEqual(f"arn:aws:sqs:{REGION}:{DEFAULT_ACCOUNT}:{name}", a["QueueArn"])
+        self.assertEqual("30", a["VisibilityTimeout"])
+        self.assertEqual("1048576", a["MaximumMessageSize"])  # 1 MiB since Aug 2025
+        self.assertEqual("345600", a["MessageRetentionPeriod"])
+        self.assertEqual("0", a["DelaySeconds"])
+        self.assertEqual("0", a["ReceiveMessageWaitTimeSeconds"])
+        self.assertEqual("true", a["SqsManagedSseEnabled"])
+        for k in ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                  "ApproximateNumberOfMessagesDelayed"):
+            self.assertEqual("0", a[k], k)
+        created, modified = int(a["CreatedTimestamp"]), int(a["LastModifiedTimestamp"])
+        # Epoch seconds, at the server's (virtual) clock.
+        self.assertAlmostEqual(clock_ms() // 1000, created, delta=2)
+        self.assertLessEqual(created, modified)
+
+    def test_defaults_of_a_fifo_queue(self):
+        a = self.attrs(self.create("fifodefaults", fifo=True))
+        self.assertEqual(FIFO_ATTRIBUTES, set(a))
+        self.assertEqual("true", a["FifoQueue"])
+        self.assertEqual("false", a["ContentBasedDeduplication"])
+        self.assertEqual("queue", a["DeduplicationScope"])
+        self.assertEqual("perQueue", a["FifoThroughputLimit"])
+
+    def test_selected_attribute_names_only(self):
+        url = self.create("select")
+        a = self.attrs(url, "VisibilityTimeout", "QueueArn")
+        self.assertEqual({"VisibilityTimeout", "QueueArn"}, set(a))
+
+    def test_create_with_attributes_and_set_then_get(self):
+        url = self.create(
+            "setget",
+            attributes={"VisibilityTimeout": "20", "ReceiveMessageWaitTimeSeconds": "10",
+                        "MessageRetentionPeriod": "604800"},
+        )
+        a = self.attrs(url)
+        self.assertEqual(("20", "10", "604800"),
+                         (a["VisibilityTimeout"], a["ReceiveMessageWaitTimeSeconds"],
+                          a["MessageRetentionPeriod"]))
+        before = int(a["LastModifiedTimestamp"])
+        advance(5)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+                           "Resource": a["QueueArn"]}],
+        }
+        self.sqs.set_queue_attributes(
+            QueueUrl=url,
+            Attributes={"VisibilityTimeout": "69", "MaximumMessageSize": "2048",
+                        "DelaySeconds": "420", "Policy": json.dumps(policy)},
+        )
+        b = self.attrs(url)
+        self.assertEqual(("69", "2048", "420", "10"),
+                         (b["VisibilityTimeout"], b["MaximumMessageSize"], b["DelaySeconds"],
+                          b["ReceiveMessageWaitTimeSeconds"]))
+        self.assertEqual(policy, json.loads(b["Policy"]))
+        self.assertGreater(int(b["LastModifiedTimestamp"]), before)
+        self.assertEqual(a["CreatedTimestamp"], b["CreatedTimestamp"])
+
+    def test_computed_message_counts(self):
+        url = self.create("counts")
+        for i in range(3):
+            self.sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+        self.sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+        self.assertEqual((3, 0, 1), self.counts(url))
+        self.assertEqual(1, len(self.receive(url, MaxNumberOfMessages=1)))
+        self.assertEqual((2, 1, 1), self.counts(url))
+        advance(61)  # the delayed message becomes visible, the received one too
+        self.assertEqual((4, 0, 0), self.counts(url))
+
+    def test_unknown_attribute_name(self):
+        url = self.create("unknownattr")
+        self.assertError(
+            "InvalidAttributeName",
+            self.sqs.get_queue_attributes, QueueUrl=url, AttributeNames=["NoSuchAttribute"],
+        )
+        self.assertError(
+            "InvalidAttributeName",
+            self.sqs.set_queue_attributes, QueueUrl=url, Attributes={"NoSuchAttribute": "1"},
+        )
+        self.assertError(
+            "InvalidAttributeName",
+            self.sqs.create_queue, QueueName=unique("unknownattr"),
+            Attributes={"NoSuchAttribute": "1"},
+        )
+
+    def test_invalid_attribute_values(self):
+        url = self.create("badvalue")
+        bad = [
+            ("VisibilityTimeout", "43201"),
+            ("VisibilityTimeout", "-1"),
+            ("VisibilityTimeout", "abc"),
+            ("DelaySeconds", "901"),
+            ("MaximumMessageSize", "1023"),
+            ("MaximumMessageSize", "1048577"),
+            ("MessageRetentionPeriod", "59"),
+            ("MessageRetentionPeriod", "1209601"),
+            ("ReceiveMessageWaitTimeSeconds", "21"),
+        ]
+        for name, value in bad:
+            with self.subTest(attribute=name, value=value):
+                self.assertError(
+                    "InvalidAttributeValue",
+                    self.sqs.set_queue_attributes, QueueUrl=url, Attributes={name: value},
+                )
+        # Nothing changed.
+        self.assertEqual("30", self.attrs(url, "VisibilityTimeout")["VisibilityTimeout"])
+        self.assertError(
+            "InvalidAttributeValue",
+            self.sqs.create_queue, QueueName=unique("badvalue"),
+            Attributes={"DelaySeconds": "1000"},
+        )
+
+    def test_attributes_of_missing_queue(self):
+        url = self.create("gone")
+        self.sqs.delete_queue(QueueUrl=url)
+        self.assertError(
+            "AWS.SimpleQueueService.NonExistentQueue",
+            self.sqs.get_queue_attributes, QueueUrl=url, AttributeNames=["All"],
+        )
+        self.assertError(
+            "AWS.SimpleQueueService.NonExistentQueue",
+            self.sqs.set_queue_attributes, QueueUrl=url, Attributes={"DelaySeconds": "1"},
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Tags
+
+
+class TestTags(SqsCase):
+    def test_tags_lifecycle(self):
+        url = self.create("tags", tags={"team": "core", "env": "test"})
+        self.assertEqual({"team": "core", "env": "test"},
+                         self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+        self.sqs.tag_queue(QueueUrl=url, Tags={"env": "prod", "cost": "42"})
+        self.assertEqual({"team": "core", "env": "prod", "cost": "42"},
+                         self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+        self.sqs.untag_queue(QueueUrl=url, TagKeys=["team", "cost", "not-there"])
+        self.assertEqual({"env": "prod"}, self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+        self.sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
+        self.assertEqual({}, self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+
+    def test_tags_of_missing_queue(self):
+        url = self.create("tagsgone")
+        self.sqs.delete_queue(QueueUrl=url)
+        self.assertError("AWS.SimpleQueueService.NonExistentQueue",
+                         self.sqs.list_queue_tags, QueueUrl=url)
+        self.assertError("AWS.SimpleQueueService.NonExistentQueue",
+                         self.sqs.tag_queue, QueueUrl=url, Tags={"a": "b"})
+        self.assertError("AWS.SimpleQueueService.NonExistentQueue",
+                         self.sqs.untag_queue, QueueUrl=url, TagKeys=["a"])
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts and regions
+
+
+class TestAccounts(SqsCase):
+    def test_twelve_digit_access_key_is_the_account(self):
+        alice = make_client(access_key="111111111111")
+        bob = make_client(access_key="222222222222")
+        name = unique("acct")
+        a_url = alice.create_queue(QueueName=name)["QueueUrl"]
+        self.assertEqual(f"/111111111111/{name}", urllib.parse.urlsplit(a_url).path)
+        arn = alice.get_queue_attributes(QueueUrl=a_url, AttributeNames=["QueueArn"])
+        self.assertEqual(f"arn:aws:sqs:{REGION}:111111111111:{name}", arn["Attributes"]["QueueArn"])
+        # Bob does not see Alice's queue, and can own one of the same name.
+        self.assertEqual([], bob.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+        self.assertError("AWS.SimpleQueueService.NonExistentQueue", bob.get_queue_url,
+                         QueueName=name)
+        b_url = bob.create_queue(QueueName=name)["QueueUrl"]
+        self.assertEqual(f"/222222222222/{name}", urllib.parse.urlsplit(b_url).path)
+        alice.send_message(QueueUrl=a_url, MessageBody="for alice")
+        self.assertEqual([], bob.receive_message(QueueUrl=b_url).get("Messages", []))
+        self.assertEqual([a_url], alice.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+        # The default account does not see either.
+        self.assertEqual([], self.sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+
+    def test_regions_are_isolated(self):
+        west = make_client(region="eu-west-1")
+        name = unique("region")
+        url = west.create_queue(QueueName=name)["QueueUrl"]
+        arn = west.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        self.assertEqual(f"arn:aws:sqs:eu-west-1:{DEFAULT_ACCOUNT}:{name}",
+                         arn["Attributes"]["QueueArn"])
+        self.assertEqual([], self.sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+        self.assertError("AWS.SimpleQueueService.NonExistentQueue", self.sqs.get_queue_url,
+                         QueueName=name)
