@@ -3,3 +3,4 @@
 # the JS SDK v3; the sqs-consumer library.
 sluice_py_test(NAME e2e_sqs_boto3_query SCRIPT sqs_boto3_query.py PYTHON query LABELS sqs)
 sluice_py_test(NAME e2e_sqs_boto3_json SCRIPT sqs_boto3_json.py PYTHON json LABELS sqs)
+sluice_py_test(NAME e2e_sqs_awscli SCRIPT sqs_awscli.py PYTHON any LABELS sqs)
