@@ -4,3 +4,5 @@
 sluice_py_test(NAME e2e_sqs_boto3_query SCRIPT sqs_boto3_query.py PYTHON query LABELS sqs)
 sluice_py_test(NAME e2e_sqs_boto3_json SCRIPT sqs_boto3_json.py PYTHON json LABELS sqs)
 sluice_py_test(NAME e2e_sqs_awscli SCRIPT sqs_awscli.py PYTHON any LABELS sqs)
+sluice_node_test(NAME e2e_sqs_js_sdk SCRIPT sqs.test.js LABELS sqs)
+sluice_node_test(NAME e2e_sqs_consumer SCRIPT sqs_consumer.test.js LABELS sqs)
