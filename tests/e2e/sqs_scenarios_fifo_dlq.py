@@ -1,6 +1,7 @@
 """SQS scenarios: FIFO queues (group order, group locking, deduplication, sequence
 numbers), dead-letter queues and message move tasks. Part of the scenario list in
 sqs_scenarios.py (run under both boto3 generations)."""
+import hashlib
 import json
 import time
 
@@ -112,6 +113,80 @@ class TestFifo(SqsCase):
         self.send(url, "body", "g", dedup="explicit")
         self.assertEqual(["body"], [m["Body"] for m in self.receive_all(url, 1)])
 
+    def test_content_based_id_is_the_sha256_of_the_body(self):
+        # AWS: with ContentBasedDeduplication the generated MessageDeduplicationId is a
+        # SHA-256 of the body; an explicit id equal to it is a duplicate, and the id is
+        # available to the consumer.
+        url = self.create("cbdhash", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        digest = hashlib.sha256(b"payload").hexdigest()
+        self.send(url, "payload", "g")
+        self.send(url, "different body", "g", dedup=digest)
+        msgs = self.receive_all(url, 2, AttributeNames=["MessageDeduplicationId"])
+        self.assertEqual(["payload"], [m["Body"] for m in msgs])
+        self.assertEqual(digest, msgs[0]["Attributes"]["MessageDeduplicationId"])
+
+    def test_deduplication_scope_message_group(self):
+        # High-throughput FIFO: with DeduplicationScope=messageGroup the same
+        # deduplication id in two groups is two messages.
+        url = self.create("dedupscope", fifo=True, attributes={
+            "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"})
+        a = self.attrs(url, "DeduplicationScope", "FifoThroughputLimit")
+        self.assertEqual({"DeduplicationScope": "messageGroup",
+                          "FifoThroughputLimit": "perMessageGroupId"}, a)
+        self.send(url, "x", "g1", dedup="d")
+        self.send(url, "y", "g2", dedup="d")
+        self.send(url, "z", "g2", dedup="d")
+        self.assertEqual({"x", "y"}, {m["Body"] for m in self.receive_all(url, 3)})
+
+    def test_receive_request_attempt_id_returns_the_same_messages(self):
+        # AWS: "During a visibility timeout, subsequent calls with the same
+        # ReceiveRequestAttemptId return the same messages and receipt handles."
+        url = self.create("attempt", fifo=True)
+        for i in range(2):
+            self.send(url, f"m{i}", "g", dedup=f"d{i}")
+        first = self.receive(url, ReceiveRequestAttemptId="attempt-1")
+        self.assertEqual(["m0", "m1"], [m["Body"] for m in first])
+        retry = self.receive(url, ReceiveRequestAttemptId="attempt-1")
+        self.assertEqual([(m["MessageId"], m["ReceiptHandle"]) for m in first],
+                         [(m["MessageId"], m["ReceiptHandle"]) for m in retry])
+        self.assertEqual([], self.receive(url, ReceiveRequestAttemptId="attempt-2"))
+
+    def test_group_and_deduplication_id_syntax(self):
+        url = self.create("fifoids", fifo=True)
+        # Alphanumerics and ASCII punctuation, up to 128 characters.
+        punct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+        self.send(url, "ok", "G-1" + punct, dedup=punct + "x" * (128 - len(punct)))
+        for group, dedup in [("has space", "d1"), ("g" * 129, "d2"), ("g", "has space"),
+                             ("g", "d" * 129), ("\u00e9", "d3")]:
+            with self.subTest(group=group[:20], dedup=dedup[:20]):
+                self.assertError("InvalidParameterValue", self.send, url, "x", group, dedup=dedup)
+
+    def test_fifo_batch_needs_group_and_deduplication(self):
+        url = self.create("fifobatcherr", fifo=True)
+        valid = {"Id": "ok", "MessageBody": "x", "MessageGroupId": "g", "MessageDeduplicationId": "d0"}
+        # Recorded against AWS: an entry without MessageGroupId, or without a
+        # deduplication id on a queue without content-based deduplication, fails the
+        # whole request (InvalidParameterValue), valid entries included.
+        self.assertError("InvalidParameterValue", self.sqs.send_message_batch, QueueUrl=url,
+                         Entries=[valid, {"Id": "1", "MessageBody": "x",
+                                          "MessageDeduplicationId": "d1"}])
+        self.assertError("InvalidParameterValue", self.sqs.send_message_batch, QueueUrl=url,
+                         Entries=[valid, {"Id": "1", "MessageBody": "x", "MessageGroupId": "g"}])
+        self.assertEqual((0, 0, 0), self.counts(url))
+
+    def test_fifo_dead_letter_queue_keeps_order(self):
+        dlq = self.create("fifodlq-dead", fifo=True)
+        src = self.create("fifodlq-src", fifo=True, attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": self.arn(dlq), "maxReceiveCount": 1})})
+        for i in range(3):
+            self.send(src, f"m{i}", "g", dedup=f"d{i}")
+        self.assertEqual(["m0", "m1", "m2"], [m["Body"] for m in self.receive_all(src, 3)])
+        advance(31)
+        self.assertEqual([], self.receive_all(src, 3))
+        dead = self.receive_all(dlq, 3, AttributeNames=["MessageGroupId"])
+        self.assertEqual(["m0", "m1", "m2"], [m["Body"] for m in dead])
+        self.assertEqual({"g"}, {m["Attributes"]["MessageGroupId"] for m in dead})
+
     def test_fifo_send_errors(self):
         url = self.create("fifoerr", fifo=True)
         self.assertError("MissingParameter", self.sqs.send_message,
@@ -168,16 +243,21 @@ class TestDeadLetter(SqsCase):
         self.assertEqual(2, int(policy["maxReceiveCount"]))
         attrs = {"k": {"DataType": "String", "StringValue": "v"}}
         sent = self.sqs.send_message(QueueUrl=src, MessageBody="poison", MessageAttributes=attrs)
+        sent_ts = None
         for _ in range(2):
-            self.assertEqual(1, len(self.receive(src)))
+            got = self.receive(src, AttributeNames=["SentTimestamp"])
+            self.assertEqual(1, len(got))
+            sent_ts = got[0]["Attributes"]["SentTimestamp"]
             advance(31)
         self.assertEqual([], self.receive(src))
         self.assertEqual((0, 0, 0), self.counts(src))
-        dead = self.receive(dlq, MessageAttributeNames=["All"])
+        dead = self.receive(dlq, MessageAttributeNames=["All"], AttributeNames=["SentTimestamp"])
         self.assertEqual(1, len(dead))
         self.assertEqual(sent["MessageId"], dead[0]["MessageId"])
         self.assertEqual("poison", dead[0]["Body"])
         self.assertEqual(md5_of_attributes(attrs), dead[0]["MD5OfMessageAttributes"])
+        # AWS: for standard queues the enqueue timestamp is unchanged by the move.
+        self.assertEqual(sent_ts, dead[0]["Attributes"]["SentTimestamp"])
 
     def test_list_dead_letter_source_queues(self):
         src, dlq, dlq_arn = self.make_pair(prefix="lds")
@@ -194,6 +274,14 @@ class TestDeadLetter(SqsCase):
                                                        NextToken=page["NextToken"])
         self.assertEqual(sorted([src, src2]), sorted(page["queueUrls"] + rest["queueUrls"]))
         self.assertEqual([], self.sqs.list_dead_letter_source_queues(QueueUrl=src).get("queueUrls", []))
+
+    def test_redrive_allow_policy(self):
+        dlq = self.create("allow-dead")
+        src = self.create("allow-src")
+        policy = {"redrivePermission": "byQueue", "sourceQueueArns": [self.arn(src)]}
+        self.sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": json.dumps(policy)})
+        got = json.loads(self.attrs(dlq, "RedriveAllowPolicy")["RedriveAllowPolicy"])
+        self.assertEqual(policy, got)
 
     def test_invalid_redrive_policy(self):
         self.assertError(

@@ -29,6 +29,7 @@ class TestMessages(SqsCase):
         self.assertEqual(md5_hex(body), sent["MD5OfMessageBody"])
         self.assertNotIn("MD5OfMessageAttributes", sent)
         self.assertNotIn("MD5OfMessageSystemAttributes", sent)
+        self.assertNotIn("SequenceNumber", sent)  # FIFO queues only
         uuid.UUID(sent["MessageId"])  # a UUID, as AWS hands out
         msgs = self.receive(url)
         self.assertEqual(1, len(msgs))
@@ -63,6 +64,25 @@ class TestMessages(SqsCase):
                 self.assertEqual(body, m["Body"])
                 self.assertEqual(md5_hex(body), m["MD5OfBody"])
                 self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    def test_messages_expire_after_the_retention_period(self):
+        url = self.create("retention", attributes={"MessageRetentionPeriod": "60"})
+        self.sqs.send_message(QueueUrl=url, MessageBody="short-lived")
+        self.sqs.send_message(QueueUrl=url, MessageBody="in flight")
+        self.receive(url, MaxNumberOfMessages=1, VisibilityTimeout=300)
+        advance(59)
+        self.assertEqual(1, self.counts(url)[0])
+        advance(2)
+        self.assertEqual((0, 0, 0), self.counts(url))
+        advance(300)
+        self.assertEqual([], self.receive(url))
+
+    def test_message_group_id_on_a_standard_queue(self):
+        # Fair queues (2025): standard queues accept MessageGroupId.
+        url = self.create("fair")
+        sent = self.sqs.send_message(QueueUrl=url, MessageBody="tenant", MessageGroupId="t1")
+        self.assertNotIn("SequenceNumber", sent)
+        self.assertEqual(["tenant"], [m["Body"] for m in self.receive(url)])
 
     def test_receive_at_most_max_number_of_messages(self):
         url = self.create("maxn")
@@ -335,6 +355,18 @@ class TestVisibility(SqsCase):
         m = self.receive(url)[0]
         self.assertError("InvalidParameterValue", self.sqs.change_message_visibility,
                          QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=43201)
+
+    def test_visibility_cannot_extend_past_twelve_hours_from_receipt(self):
+        # AWS: "If you attempt to set the VisibilityTimeout to a value greater than the
+        # maximum time left, Amazon SQS returns an error" (12 hours from the receive).
+        url = self.create("cmv12h")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        m = self.receive(url, VisibilityTimeout=43200)[0]
+        advance(43000)
+        self.assertError("InvalidParameterValue", self.sqs.change_message_visibility,
+                         QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=300)
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                           VisibilityTimeout=100)
 
     def test_delete_with_receipt_handle_of_in_flight_message(self):
         url = self.create("delinflight")
