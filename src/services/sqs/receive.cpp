@@ -151,8 +151,11 @@ ReceivedMessage to_received(const Queue& q, const StoredMessage& m, const Receiv
 }  // namespace
 
 std::string detail::make_receipt_handle(const Queue& q, const StoredMessage& m) {
-  return base64_encode(std::string(kHandleTag) + "|" + q.key + "|" + std::to_string(m.seq) + "|" +
-                       std::to_string(m.receipt_token) + "|" + random_hex(8));
+  // The same receive always yields the same handle (ReceiveRequestAttemptId retries);
+  // the digest only makes handles look as opaque as AWS's.
+  const std::string core = std::string(kHandleTag) + "|" + q.key + "|" + std::to_string(m.seq) +
+                           "|" + std::to_string(m.receipt_token);
+  return base64_encode(core + "|" + md5_hex(core + m.id).substr(0, 16));
 }
 
 std::vector<ReceivedMessage> SqsEngine::take_messages(Queue& q, const ReceiveRequest& req, int max,
