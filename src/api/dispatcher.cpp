@@ -51,6 +51,15 @@ Reply once(std::function<void(Result<Json>)> fn) {
   };
 }
 
+// The same guarantee for admin handlers, which answer with a raw response.
+Responder respond_once(Responder fn) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  return [fn = std::move(fn), done](HttpResponse r) {
+    if (done->exchange(true)) return;
+    fn(std::move(r));
+  };
+}
+
 HttpResponse json_response(int status, const Json& body) {
   HttpResponse r;
   r.status = status;
@@ -155,6 +164,10 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
   } catch (const std::exception& e) {
     logger("api")->error("{} {} failed: {}", request_id, op.name, e.what());
     reply(Error::internal("We encountered an internal error. Please try again."));
+  } catch (...) {
+    // Anything else thrown (not a std::exception) would otherwise end the process.
+    logger("api")->error("{} {} failed with a non-standard exception", request_id, op.name);
+    reply(Error::internal("We encountered an internal error. Please try again."));
   }
 }
 
@@ -256,17 +269,26 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
   } catch (const std::exception& e) {
     logger("api")->error("{} {} failed: {}", request_id, op.name, e.what());
     reply(Error::internal("We encountered an internal error. Please try again."));
+  } catch (...) {
+    // Anything else thrown (not a std::exception) would otherwise end the process.
+    logger("api")->error("{} {} failed with a non-standard exception", request_id, op.name);
+    reply(Error::internal("We encountered an internal error. Please try again."));
   }
 }
 
 void Dispatcher::handle_admin(const HttpRequest& request, Responder respond) const {
   for (const auto& route : admin_routes_) {
     if (route.path == request.path && (route.method == "*" || route.method == request.method)) {
+      // A handler that answered and then threw must not get a second response out.
+      respond = respond_once(std::move(respond));
       try {
         route.handler(request, respond);
       } catch (const std::exception& e) {
         logger("api")->error("admin {} failed: {}", request.path, e.what());
         respond(json_response(500, {{"error", "internal error"}, {"message", e.what()}}));
+      } catch (...) {
+        logger("api")->error("admin {} failed with a non-standard exception", request.path);
+        respond(json_response(500, {{"error", "internal error"}}));
       }
       return;
     }
