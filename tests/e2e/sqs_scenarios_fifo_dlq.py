@@ -62,6 +62,58 @@ class TestFifo(SqsCase):
         self.assertTrue(bodies_of_group, "the group did not unlock after the timeout")
         self.assertEqual(first["Body"], bodies_of_group[0])
 
+    def test_receive_returns_a_group_together_in_order(self):
+        # Recorded against AWS: even with another group's message sent in between, a
+        # receive returns the first group's messages in order, then the next group.
+        url = self.create("together", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        for body, group in [("g1-m1", "g1"), ("g2-m1", "g2"), ("g1-m2", "g1"), ("g1-m3", "g1")]:
+            self.send(url, body, group)
+        msgs = self.receive(url, MaxNumberOfMessages=10)
+        self.assertEqual(["g1-m1", "g1-m2", "g1-m3", "g2-m1"], [m["Body"] for m in msgs])
+
+    def test_whole_group_is_in_flight_after_a_partial_receive(self):
+        # Recorded against AWS: receiving 2 of a group's 4 messages locks the group;
+        # the next receive serves another group.
+        url = self.create("partial", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        for i in range(1, 5):
+            self.send(url, f"g1-m{i}", "g1")
+        self.send(url, "g2-m1", "g2")
+        self.send(url, "g3-m1", "g3")
+        first = self.receive(url, MaxNumberOfMessages=2)
+        self.assertEqual(["g1-m1", "g1-m2"], [m["Body"] for m in first])
+        self.assertEqual(["g2-m1"], [m["Body"] for m in self.receive(url, MaxNumberOfMessages=1)])
+        # Deleting only one of the two in-flight messages keeps group 1 locked.
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
+        self.assertEqual(["g3-m1"], [m["Body"] for m in self.receive(url)])
+        # The approximate counts see the in-flight ones as not visible.
+        self.assertEqual((2, 3, 0), self.counts(url))
+
+    def test_head_made_visible_again_is_served_while_the_rest_is_in_flight(self):
+        # Recorded against AWS: ending the visibility of the group's first message
+        # makes it receivable although the second is still in flight.
+        url = self.create("headvisible", fifo=True, attributes={"ContentBasedDeduplication": "true"})
+        self.send(url, "g1-m1", "g1")
+        self.send(url, "g1-m2", "g1")
+        self.send(url, "g2-m1", "g2")
+        got = self.receive(url, MaxNumberOfMessages=2)
+        self.assertEqual(["g1-m1", "g1-m2"], [m["Body"] for m in got])
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        again = self.receive(url, MaxNumberOfMessages=3)
+        self.assertEqual({"g1-m1", "g2-m1"}, {m["Body"] for m in again})
+        self.assertEqual(2, len(again))
+
+    def test_queue_delay_applies_to_fifo_and_keeps_order(self):
+        url = self.create("fifodelay", fifo=True,
+                          attributes={"ContentBasedDeduplication": "true", "DelaySeconds": "2"})
+        for i in range(3):
+            self.send(url, f"m{i}", "g")
+        # A per-message DelaySeconds of 0 is accepted on a FIFO queue.
+        self.send(url, "m3", "g", DelaySeconds=0)
+        self.assertEqual([], self.receive(url))
+        advance(3)
+        self.assertEqual(["m0", "m1", "m2", "m3"], [m["Body"] for m in self.receive_all(url, 4)])
+
     def test_deleting_the_head_unlocks_the_group(self):
         url = self.create("unlock", fifo=True)
         for i in range(3):
@@ -232,7 +284,7 @@ class TestDeadLetter(SqsCase):
         src = self.create(
             prefix + "-src",
             attributes={"RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive)})},
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive})},
         )
         return src, dlq, dlq_arn
 
@@ -240,7 +292,7 @@ class TestDeadLetter(SqsCase):
         src, dlq, dlq_arn = self.make_pair(max_receive=2)
         policy = json.loads(self.attrs(src, "RedrivePolicy")["RedrivePolicy"])
         self.assertEqual(dlq_arn, policy["deadLetterTargetArn"])
-        self.assertEqual(2, int(policy["maxReceiveCount"]))
+        self.assertEqual(2, policy["maxReceiveCount"])  # a JSON number, as AWS returns it
         attrs = {"k": {"DataType": "String", "StringValue": "v"}}
         sent = self.sqs.send_message(QueueUrl=src, MessageBody="poison", MessageAttributes=attrs)
         sent_ts = None

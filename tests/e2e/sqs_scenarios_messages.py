@@ -53,6 +53,9 @@ class TestMessages(SqsCase):
             "line1\r\nline2\rline3\n\ttabbed",
             "unicode: h\u00e9llo \u2713 \u4e2d\u6587 \U0001d11e \U0001f600",
             "  leading and trailing spaces  ",
+            "cdata terminator ]]> and <![CDATA[ opener",
+            "next line \x85, line separator \u2028, paragraph \u2029",
+            "private use \ue000 and last allowed \ufffd",
             json.dumps({"k": [1, 2, {"n": None}]}),
             "x" * 70000,
         ]
@@ -144,6 +147,17 @@ class TestMessages(SqsCase):
         self.assertEqual(TRACE_HEADER, m["Attributes"]["AWSTraceHeader"])
         self.assertIn("SentTimestamp", m["Attributes"])
 
+    def test_system_attributes_do_not_change_the_attributes_md5(self):
+        url = self.create("sysmd5")
+        attrs = {"timestamp": {"DataType": "Number", "StringValue": "1493147359900"}}
+        system = {"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE_HEADER}}
+        plain = self.sqs.send_message(QueueUrl=url, MessageBody="t", MessageAttributes=attrs)
+        traced = self.sqs.send_message(QueueUrl=url, MessageBody="t", MessageAttributes=attrs,
+                                       MessageSystemAttributes=system)
+        self.assertEqual(plain["MD5OfMessageAttributes"], traced["MD5OfMessageAttributes"])
+        self.assertNotIn("MD5OfMessageSystemAttributes", plain)
+        self.assertEqual("5ae4d5d7636402d80f4eb6d213245a88", traced["MD5OfMessageSystemAttributes"])
+
     def test_invalid_characters_in_body(self):
         url = self.create("badchars")
         for body in ["nul \x00 here", "bell \x07", "noncharacter \uffff", "\ufffe"]:
@@ -206,6 +220,8 @@ class TestMessages(SqsCase):
 # Message attributes
 
 
+# Ten attributes, the most one message may carry: every type, custom type suffixes,
+# XML-special and non-ASCII values.
 ALL_TYPES = {
     "str": {"DataType": "String", "StringValue": "hello"},
     "uni": {"DataType": "String", "StringValue": "\u00fcn\u00efc\u00f8d\u00e9 \u2713"},
@@ -244,6 +260,16 @@ class TestMessageAttributes(SqsCase):
         self.assertEqual(self._normalise(ALL_TYPES), self._normalise(m["MessageAttributes"]))
         self.assertEqual(md5_of_attributes(ALL_TYPES), m["MD5OfMessageAttributes"])
 
+    def test_unicode_letters_in_attribute_names(self):
+        # Recorded against AWS: "alphanumeric" in attribute names includes non-ASCII
+        # letters (the name attr.1\u00f8\u00df\u00e4 is accepted).
+        url = self.create("uniname")
+        attrs = {"attr.1\u00f8\u00df\u00e4": {"DataType": "String", "StringValue": "Valida"}}
+        sent = self.sqs.send_message(QueueUrl=url, MessageBody="test", MessageAttributes=attrs)
+        self.assertEqual(md5_of_attributes(attrs), sent["MD5OfMessageAttributes"])
+        m = self.receive(url, MessageAttributeNames=["All"])[0]
+        self.assertEqual(attrs, m["MessageAttributes"])
+
     def test_message_attribute_name_filters(self):
         attrs = {
             "General": {"DataType": "String", "StringValue": "Kenobi"},
@@ -257,11 +283,14 @@ class TestMessageAttributes(SqsCase):
             ([], {}),
             (["All"], attrs),
             ([".*"], attrs),
+            (["*"], attrs),
             (["Foo", "Help"], {}),  # exact names only: "Help" does not match "Help.Me"
             (["Hello", "General"], self._expect(attrs, {"Hello", "General"})),
             (["Foo", "Hello"], self._expect(attrs, {"Hello"})),
             (["Hel.*"], self._expect(attrs, {"Hello", "Help.Me"})),
             (["hello"], {}),  # names are case-sensitive
+            (["AWS."], {}),  # illegal names select nothing, without an error
+            (["..foo"], {}),
         ]
         for names, expected in cases:
             with self.subTest(filter=names):
@@ -286,7 +315,12 @@ class TestMessageAttributes(SqsCase):
             "reserved Amazon. prefix": {"Amazon.x": {"DataType": "String", "StringValue": "v"}},
             "starts with dot": {".a": {"DataType": "String", "StringValue": "v"}},
             "consecutive dots": {"a..b": {"DataType": "String", "StringValue": "v"}},
-            "invalid character in name": {"a b": {"DataType": "String", "StringValue": "v"}},
+            "invalid character in name": {"a!b": {"DataType": "String", "StringValue": "v"}},
+            "ends with dot": {"a.": {"DataType": "String", "StringValue": "v"}},
+            "name longer than 256": {"n" * 257: {"DataType": "String", "StringValue": "v"}},
+            "type longer than 256": {"a": {"DataType": "Number." + "L" * 256, "StringValue": "1"}},
+            "control characters in a string value": {
+                "a": {"DataType": "String", "StringValue": "bad \x08 and \x0b"}},
             "binary type with string value": {"a": {"DataType": "Binary", "StringValue": "v"}},
             "eleven attributes": {
                 f"a{i}": {"DataType": "String", "StringValue": "v"} for i in range(11)
@@ -367,6 +401,41 @@ class TestVisibility(SqsCase):
                          QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=300)
         self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
                                            VisibilityTimeout=100)
+
+    def test_old_receipt_handle_still_deletes_after_the_timeout(self):
+        # Recorded against AWS (standard queue): a handle whose visibility timeout
+        # expired, the message not received again, still deletes it.
+        url = self.create("oldhandle")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        m = self.receive(url, VisibilityTimeout=1)[0]
+        advance(2)
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        self.assertEqual((0, 0, 0), self.counts(url))
+
+    def test_stale_receipt_handle_can_still_change_visibility(self):
+        # Recorded against AWS (standard queue): after a second receive, the first
+        # receipt handle can still end the message's visibility timeout.
+        url = self.create("stalehandle")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        first = self.receive(url, VisibilityTimeout=0)[0]
+        self.assertEqual(1, len(self.receive(url, VisibilityTimeout=300)))
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"],
+                                           VisibilityTimeout=0)
+        self.assertEqual(["m"], [m["Body"] for m in self.receive(url)])
+
+    def test_change_visibility_of_a_deleted_message(self):
+        url = self.create("cmvdeleted")
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        handle = self.receive(url)[0]["ReceiptHandle"]
+        self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=42)
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+        err = self.assertError("InvalidParameterValue", self.sqs.change_message_visibility,
+                               QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=42)
+        self.assertEqual(
+            f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not "
+            "exist or is not available for visibility timeout change.",
+            err.response["Error"]["Message"],
+        )
 
     def test_delete_with_receipt_handle_of_in_flight_message(self):
         url = self.create("delinflight")
@@ -621,6 +690,27 @@ class TestPurge(SqsCase):
         self.assertEqual((0, 0, 0), self.counts(url))
         advance(31)
         self.assertEqual([], self.receive(url))
+
+    def test_purge_removes_delayed_messages_and_keeps_later_sends(self):
+        url = self.create("purgedelay")
+        for i in range(3):
+            self.sqs.send_message(QueueUrl=url, MessageBody=f"old-{i}", DelaySeconds=2)
+        self.sqs.purge_queue(QueueUrl=url)
+        advance(3)
+        self.assertEqual([], self.receive(url))
+        # Recorded against AWS: messages sent right after the purge are delivered.
+        for i in range(3):
+            self.sqs.send_message(QueueUrl=url, MessageBody=f"new-{i}")
+        self.assertEqual({"new-0", "new-1", "new-2"}, {m["Body"] for m in self.receive_all(url, 3)})
+
+    def test_purge_clears_the_fifo_deduplication_window(self):
+        url = self.create("purgefifo", fifo=True)
+        self.sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g",
+                              MessageDeduplicationId="same")
+        self.sqs.purge_queue(QueueUrl=url)
+        self.sqs.send_message(QueueUrl=url, MessageBody="two", MessageGroupId="g",
+                              MessageDeduplicationId="same")
+        self.assertEqual(["two"], [m["Body"] for m in self.receive(url)])
 
     def test_one_purge_per_sixty_seconds(self):
         url = self.create("purgetwice")

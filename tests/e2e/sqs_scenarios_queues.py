@@ -1,19 +1,23 @@
 """SQS scenarios: protocol sanity, queue lifecycle, queue attributes, tags, accounts
 and regions. Part of the scenario list in sqs_scenarios.py (run under both boto3
-generations)."""
+generations), plus the Query wire itself through signed hand-built requests."""
 import json
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 from sqs_support import (
     DEFAULT_ACCOUNT,
     PROTOCOL,
     REGION,
+    TRACE_HEADER,
     SqsCase,
     advance,
     clock_ms,
     make_client,
     md5_of_attributes,
     server,
+    signed_query,
+    strip_namespaces,
     unique,
 )
 
@@ -56,6 +60,10 @@ class TestProtocol(SqsCase):
                     "Help.Me": {"DataType": "String", "StringValue": "Me"},
                 }
             ),
+        )
+        self.assertEqual(
+            "5ae4d5d7636402d80f4eb6d213245a88",
+            md5_of_attributes({"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE_HEADER}}),
         )
 
 
@@ -102,6 +110,35 @@ class TestQueues(SqsCase):
             Attributes={"DelaySeconds": "2"},
             status=400,
         )
+
+    def test_create_existing_queue_compares_only_the_attributes_given(self):
+        # Recorded against AWS: without attributes, or with a subset that matches, the
+        # existing URL comes back; values are compared with the CURRENT attributes.
+        name = unique("subset")
+        url = self.sqs.create_queue(
+            QueueName=name, Attributes={"ReceiveMessageWaitTimeSeconds": "1", "DelaySeconds": "1"}
+        )["QueueUrl"]
+        self.assertEqual(url, self.sqs.create_queue(QueueName=name)["QueueUrl"])
+        self.assertEqual(url, self.sqs.create_queue(
+            QueueName=name, Attributes={"DelaySeconds": "1"})["QueueUrl"])
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "2"})
+        self.assertEqual(url, self.sqs.create_queue(
+            QueueName=name, Attributes={"ReceiveMessageWaitTimeSeconds": "1", "DelaySeconds": "2"}
+        )["QueueUrl"])
+        self.assertError("QueueAlreadyExists", self.sqs.create_queue, QueueName=name,
+                         Attributes={"ReceiveMessageWaitTimeSeconds": "1", "DelaySeconds": "1"})
+        # Messages in the queue (changing its computed attributes) do not matter.
+        self.sqs.send_message(QueueUrl=url, MessageBody="m")
+        self.assertEqual(url, self.sqs.create_queue(QueueName=name)["QueueUrl"])
+
+    def test_create_existing_fifo_queue(self):
+        name = unique("fifoexists") + ".fifo"
+        attrs = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+        url = self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+        self.assertTrue(url.endswith("/" + name))
+        self.assertEqual(url, self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"])
+        self.assertError("QueueAlreadyExists", self.sqs.create_queue, QueueName=name,
+                         Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"})
 
     def test_get_queue_url(self):
         url = self.create("geturl")
@@ -279,6 +316,18 @@ class TestQueueAttributes(SqsCase):
         self.assertGreater(int(b["LastModifiedTimestamp"]), before)
         self.assertEqual(a["CreatedTimestamp"], b["CreatedTimestamp"])
 
+    def test_empty_policy_removes_the_policy(self):
+        url = self.create("nopolicy")
+        arn = self.arn(url)
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage",
+             "Resource": arn}]}
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        self.assertEqual(policy, json.loads(self.attrs(url, "Policy")["Policy"]))
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+        self.assertNotIn("Policy", self.attrs(url))
+        self.assertEqual({}, self.attrs(url, "Policy"))
+
     def test_computed_message_counts(self):
         url = self.create("counts")
         for i in range(3):
@@ -363,6 +412,12 @@ class TestTags(SqsCase):
         self.sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
         self.assertEqual({}, self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
 
+    def test_tag_values_may_be_empty_and_keys_are_case_sensitive(self):
+        url = self.create("tagcase")
+        tags = {"MyTag": "value1", "mytag": "value2", "empty": ""}
+        self.sqs.tag_queue(QueueUrl=url, Tags=tags)
+        self.assertEqual(tags, self.sqs.list_queue_tags(QueueUrl=url).get("Tags", {}))
+
     def test_tags_of_missing_queue(self):
         url = self.create("tagsgone")
         self.sqs.delete_queue(QueueUrl=url)
@@ -409,3 +464,62 @@ class TestAccounts(SqsCase):
         self.assertEqual([], self.sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
         self.assertError("AWS.SimpleQueueService.NonExistentQueue", self.sqs.get_queue_url,
                          QueueName=name)
+
+
+# ---------------------------------------------------------------------------------------
+# The Query wire itself (signed by hand, same in both runs): requests addressed to the
+# queue URL, GET as well as POST, and the protocol-level errors. Recorded against AWS.
+
+
+class TestQueryWire(SqsCase):
+    def test_get_on_the_queue_url_addresses_the_queue(self):
+        url = self.create("wireget")
+        status, body = signed_query({"Action": "GetQueueAttributes", "AttributeName.1": "All"},
+                                    url=url, method="GET")
+        self.assertEqual(200, status, body)
+        text = body.decode()
+        self.assertIn("<GetQueueAttributesResponse", text)
+        self.assertIn("<Attribute><Name>VisibilityTimeout</Name><Value>30</Value></Attribute>", text)
+        self.assertIn(f"<Value>{self.arn(url)}</Value>", text)
+
+    def test_send_and_receive_through_the_queue_url(self):
+        url = self.create("wiresend")
+        other = self.create("wireother")
+        status, body = signed_query({"Action": "SendMessage", "MessageBody": "foobar"}, url=url)
+        self.assertEqual(200, status, body)
+        status, body = signed_query({"Action": "ReceiveMessage"}, url=other)
+        self.assertEqual(200, status, body)
+        result = strip_namespaces(ET.fromstring(body)).find("ReceiveMessageResult")
+        self.assertIsNotNone(result, body)
+        self.assertEqual([], list(result), "an empty receive has an empty result element")
+        status, body = signed_query({"Action": "ReceiveMessage"}, url=url, method="GET")
+        self.assertEqual(200, status, body)
+        self.assertIn("<Body>foobar</Body>", body.decode())
+
+    def test_protocol_errors(self):
+        url = self.create("wireerr")
+        cases = [
+            ({"Action": "FooBar"}, 400, "InvalidAction",
+             "The action FooBar is not valid for this endpoint."),
+            ({"Action": "SendMessage"}, 400, "MissingParameter",
+             "The request must contain the parameter MessageBody."),
+            ({"Action": "GetQueueAttributes", "AttributeName.1": "Foobar"}, 400,
+             "InvalidAttributeName", "Unknown Attribute Foobar."),
+        ]
+        for params, status, code, message in cases:
+            with self.subTest(action=params["Action"]):
+                got_status, body = signed_query(params, url=url)
+                root = strip_namespaces(ET.fromstring(body))
+                self.assertEqual(status, got_status, body)
+                self.assertEqual("Sender", root.findtext("Error/Type"))
+                self.assertEqual(code, root.findtext("Error/Code"))
+                self.assertEqual(message, root.findtext("Error/Message"))
+
+    def test_deleted_queue_url(self):
+        url = self.create("wiregone")
+        self.sqs.delete_queue(QueueUrl=url)
+        status, body = signed_query({"Action": "GetQueueAttributes", "AttributeName.1": "QueueArn"},
+                                    url=url, method="GET")
+        self.assertEqual(400, status)
+        root = strip_namespaces(ET.fromstring(body))
+        self.assertEqual("AWS.SimpleQueueService.NonExistentQueue", root.findtext("Error/Code"))

@@ -171,49 +171,67 @@ class MoveTasks:
         return {"ApproximateNumberOfMessagesMoved": int(out.findtext("ApproximateNumberOfMessagesMoved"))}
 
     def _query(self, action, params):
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-
-        form = {"Action": action, "Version": "2012-11-05"}
-        form.update({k: str(v) for k, v in params.items()})
-        body = urllib.parse.urlencode(form)
-        url = server().endpoint + "/"
-        request = AWSRequest(
-            method="POST",
-            url=url,
-            data=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-        )
-        SigV4Auth(Credentials(self.access_key, "secret"), "sqs", REGION).add_auth(request)
-        http_req = urllib.request.Request(
-            url, data=body.encode(), headers=dict(request.headers.items()), method="POST"
-        )
-        try:
-            with urllib.request.urlopen(http_req, timeout=10) as resp:
-                root = _strip_ns(ET.fromstring(resp.read()))
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            try:
-                err = _strip_ns(ET.fromstring(raw)).find("Error")
+        status, body = signed_query({"Action": action, **params}, access_key=self.access_key)
+        root = _parse_xml(body)
+        if status != 200:
+            err = root.find("Error") if root is not None else None
+            if err is not None:
                 error = {
                     "Code": err.findtext("Code"),
                     "Message": err.findtext("Message"),
                     "Type": err.findtext("Type"),
                 }
-            except (ET.ParseError, AttributeError):
+            else:
                 # Not an AWS Query error document: report the status, as botocore does.
-                error = {"Code": str(e.code), "Message": raw[:200].decode(errors="replace")}
-            raise ClientError(
-                {"Error": error, "ResponseMetadata": {"HTTPStatusCode": e.code}}, action
-            ) from None
-        result = root.find(f"{action}Result")
+                error = {"Code": str(status), "Message": body[:200].decode(errors="replace")}
+            raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, action)
+        result = root.find(f"{action}Result") if root is not None else None
         if result is None:
-            raise AssertionError(f"{action}: no <{action}Result> in the Query response")
+            raise AssertionError(f"{action}: no <{action}Result> in the Query response: {body[:300]}")
         return result
 
 
-def _strip_ns(elem):
+def signed_query(params, url=None, method="POST", access_key="test"):
+    """Send one AWS Query request, SigV4-signed like an SDK would, to `url` (default
+    the endpoint root; a queue URL addresses that queue) as a form body (POST) or a
+    query string (GET). Returns (HTTP status, body bytes)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    form = {"Version": "2012-11-05"}
+    form.update({k: str(v) for k, v in params.items()})
+    encoded = urllib.parse.urlencode(form)
+    url = url or server().endpoint + "/"
+    if method == "GET":
+        url = f"{url}?{encoded}"
+        data, headers = None, {}
+    else:
+        data = encoded
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    request = AWSRequest(method=method, url=url, data=data, headers=headers)
+    SigV4Auth(Credentials(access_key, "secret"), "sqs", REGION).add_auth(request)
+    http_req = urllib.request.Request(
+        url,
+        data=None if data is None else data.encode(),
+        headers=dict(request.headers.items()),
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(http_req, timeout=10) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def _parse_xml(body):
+    try:
+        return strip_namespaces(ET.fromstring(body))
+    except ET.ParseError:
+        return None
+
+
+def strip_namespaces(elem):
     for e in elem.iter():
         if "}" in e.tag:
             e.tag = e.tag.split("}", 1)[1]
