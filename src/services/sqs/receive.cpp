@@ -88,9 +88,9 @@ MessageAttributes select_message_attributes(const MessageAttributes& all,
   for (const auto& [name, value] : all) {
     for (const auto& n : names) {
       bool match = n == "All" || n == ".*" || n == name;
-      // "prefix.*" selects every attribute whose name starts with "prefix.".
+      // "Hel.*" selects every attribute whose name starts with "Hel".
       if (!match && n.size() > 2 && n.compare(n.size() - 2, 2, ".*") == 0)
-        match = name.compare(0, n.size() - 1, n, 0, n.size() - 1) == 0;
+        match = name.compare(0, n.size() - 2, n, 0, n.size() - 2) == 0;
       if (match) {
         out.emplace(name, value);
         break;
@@ -141,10 +141,10 @@ ReceivedMessage to_received(const Queue& q, const StoredMessage& m, const Receiv
   r.body = m.body;
   r.attributes = system_attributes(q, m, req.attribute_names, false);
   r.message_attributes = select_message_attributes(m.attributes, req.message_attribute_names);
-  r.md5_of_attributes =
-      r.message_attributes.empty() || r.message_attributes.size() == m.attributes.size()
-          ? m.md5_of_attributes
-          : detail::md5_of_attributes(r.message_attributes);
+  // AWS: the digest covers the attributes returned, and is absent when none are.
+  r.md5_of_attributes = r.message_attributes.size() == m.attributes.size()
+                            ? m.md5_of_attributes
+                            : detail::md5_of_attributes(r.message_attributes);
   return r;
 }
 
@@ -323,7 +323,15 @@ Status SqsEngine::delete_message(const QueueId& id, const std::string& receipt_h
     auto it = q.messages.find(h->seq);
     // AWS: deleting an already deleted message succeeds; so does a handle from an
     // earlier receive, though the message (received again since) stays.
-    if (it == q.messages.end() || it->second.receipt_token != h->token) return ok_status();
+    if (it == q.messages.end()) return ok_status();
+    if (q.config.fifo &&
+        (it->second.receipt_token != h->token || it->second.state != MessageState::InFlight)) {
+      // AWS: on FIFO queues a handle stops working once its visibility timeout ended.
+      return detail::invalid_parameter("Value " + receipt_handle +
+                                       " for parameter ReceiptHandle is invalid. Reason: The "
+                                       "receipt handle has expired.");
+    }
+    if (it->second.receipt_token != h->token) return ok_status();
     const bool unlocks_group = q.config.fifo && it->second.state == MessageState::InFlight;
     erase_message(q, h->seq);
     unpersist_message(q, h->seq);

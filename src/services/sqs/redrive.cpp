@@ -209,8 +209,12 @@ Result<std::int64_t> SqsEngine::cancel_message_move_task(const std::string& task
     if (doc.is_object() && doc.contains("taskId") && doc["taskId"].is_string())
       task_id = doc["taskId"];
   }
+  // AWS: a handle that does not decode is an invalid parameter; a well-formed one naming
+  // no running task is ResourceNotFoundException.
+  if (task_id.empty())
+    return detail::invalid_parameter("Value for parameter TaskHandle is invalid.");
   auto it = move_tasks_.find(task_id);
-  if (task_id.empty() || it == move_tasks_.end() || it->second->status != "RUNNING")
+  if (it == move_tasks_.end() || it->second->status != "RUNNING")
     return Error::sender("ResourceNotFoundException", "Task does not exist.", 404);
   MoveTask& t = *it->second;
   if (t.timer) runtime_.timers.cancel(t.timer);

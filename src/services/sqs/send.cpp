@@ -186,6 +186,19 @@ Status SqsEngine::send_message_batch(const QueueId& id, std::vector<SendRequest>
                                                       " bytes. You have sent " +
                                                       std::to_string(total) + " bytes.");
     }
+    // AWS rejects a FIFO batch as a whole when an entry lacks its group or
+    // deduplication id (a single SendMessage reports MissingParameter instead).
+    if ((*q)->config.fifo) {
+      for (const auto& e : entries) {
+        if (e.group_id.empty())
+          return detail::invalid_parameter(
+              "The request must contain the parameter MessageGroupId.");
+        if (e.deduplication_id.empty() && !(*q)->config.content_based_deduplication)
+          return detail::invalid_parameter(
+              "The queue should either have ContentBasedDeduplication enabled or "
+              "MessageDeduplicationId provided explicitly");
+      }
+    }
     const TimeMs now = runtime_.clock.now_ms();
     refresh(**q, now);
     for (auto& e : entries) {

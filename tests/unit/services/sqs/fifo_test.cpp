@@ -143,6 +143,36 @@ TEST_F(Fifo, receive_request_attempt_id_retry_returns_the_same_messages) {
   EXPECT_EQ((*first)[0].receipt_handle, (*retry)[0].receipt_handle);
 }
 
+TEST_F(Fifo, delete_with_an_expired_receipt_handle_fails_and_keeps_the_message) {
+  auto q = queue("expired.fifo", fifo_attrs({{"VisibilityTimeout", "30"}}));
+  send(q, "a", "g", "d");
+  auto got = receive(q);
+  advance_s(31);
+  auto s = engine_->delete_message(q, got[0].receipt_handle);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "InvalidParameterValue");
+  EXPECT_NE(s.error().message.find("The receipt handle has expired."), std::string::npos);
+  EXPECT_EQ(attribute(q, "ApproximateNumberOfMessages"), "1");
+}
+
+TEST_F(Fifo, batch_entry_without_group_or_deduplication_id_fails_the_whole_batch) {
+  auto q = queue("batch.fifo", fifo_attrs());
+  std::vector<SendRequest> entries(2);
+  entries[0].entry_id = "ok";
+  entries[0].body = "x";
+  entries[0].group_id = "g";
+  entries[0].deduplication_id = "d0";
+  entries[1].entry_id = "1";
+  entries[1].body = "y";
+  entries[1].deduplication_id = "d1";
+  std::vector<SendResult> ok;
+  std::vector<BatchFailure> failed;
+  auto s = engine_->send_message_batch(q, entries, ok, failed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "InvalidParameterValue");
+  EXPECT_EQ(attribute(q, "ApproximateNumberOfMessages"), "0");
+}
+
 TEST_F(Fifo, message_group_id_is_accepted_on_standard_queues) {
   auto q = queue("fair");
   send(q, "x", "tenant-1");

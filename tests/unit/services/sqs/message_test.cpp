@@ -260,6 +260,35 @@ TEST_F(Messages, receive_filters_system_and_message_attributes) {
   EXPECT_EQ(m.message_attributes.count("other"), 0u);
 }
 
+TEST_F(Messages, attribute_digest_covers_only_returned_attributes_and_is_absent_without_them) {
+  auto q = queue("digest");
+  SendRequest r;
+  r.body = "x";
+  r.attributes["General"] = AttributeValue{"String", "g", ""};
+  r.attributes["Hello"] = AttributeValue{"String", "h", ""};
+  r.attributes["Help.Me"] = AttributeValue{"String", "m", ""};
+  ASSERT_TRUE(try_send(*engine_, q, r).ok());
+  ReceiveRequest none;
+  none.visibility_timeout = 0;
+  auto plain = receive_async(q, none).get();
+  ASSERT_EQ(plain->size(), 1u);
+  EXPECT_TRUE((*plain)[0].message_attributes.empty());
+  EXPECT_TRUE((*plain)[0].md5_of_attributes.empty());
+  ReceiveRequest prefix;
+  prefix.message_attribute_names = {"Hel.*"};
+  auto got = receive_async(q, prefix).get();
+  ASSERT_EQ(got->size(), 1u);
+  const auto& m = (*got)[0];
+  EXPECT_EQ(m.message_attributes.size(), 2u);
+  MessageAttributes subset{{"Hello", AttributeValue{"String", "h", ""}},
+                           {"Help.Me", AttributeValue{"String", "m", ""}}};
+  SendRequest probe;
+  probe.body = "y";
+  probe.attributes = subset;
+  auto probe_sent = try_send(*engine_, queue("probe"), probe);
+  EXPECT_EQ(m.md5_of_attributes, probe_sent->md5_of_attributes);
+}
+
 TEST_F(Messages, batch_ids_must_be_present_distinct_valid_and_at_most_ten) {
   EXPECT_EQ(SqsEngine::check_batch_ids({}, "E").error().code, "EmptyBatchRequest");
   std::vector<std::string> eleven;

@@ -134,6 +134,7 @@ TEST_F(MoveTasks, cancel_stops_a_running_task) {
   advance_s(5);
   EXPECT_EQ(engine_->list_message_move_tasks(dlq_.arn(), 1)->at(0).status, "CANCELLED");
   EXPECT_EQ(engine_->cancel_message_move_task(*handle).error().code, "ResourceNotFoundException");
+  EXPECT_EQ(engine_->cancel_message_move_task("garbage").error().code, "InvalidParameterValue");
 }
 
 TEST_F(MoveTasks, source_must_be_a_dead_letter_queue) {
