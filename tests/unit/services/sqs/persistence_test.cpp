@@ -1,0 +1,163 @@
+// Every SQS state survives a restart: an engine restored from the SQLite store sees the
+// same queues, attributes, tags, messages (receive counts, visibility, delays), FIFO
+// deduplication windows and sequence numbers, and move tasks.
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "sqs_fixture.hpp"
+
+namespace sluice::services::sqs::testing {
+namespace {
+
+class Persistence : public ::testing::Test {
+ protected:
+  Persistence() : clock_(kStart), timers_(clock_) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice-sqs-persist-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    open();
+  }
+  ~Persistence() override {
+    close();
+    timers_.stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void open() {
+    auto s = store::open_sqlite_store(dir_.string());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+    runtime_ = std::make_unique<Runtime>(
+        Runtime{clock_, timers_, *store_, "us-east-1", "000000000000", ""});
+    engine_ = SqsEngine::create(*runtime_);
+    auto r = engine_->restore();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+
+  void close() {
+    if (store_) store_->flush();
+    engine_.reset();
+    runtime_.reset();
+    store_.reset();
+  }
+
+  void restart() {
+    close();
+    open();
+  }
+
+  std::vector<ReceivedMessage> receive(const QueueId& q, int visibility = 30) {
+    ReceiveRequest r;
+    r.max_messages = 10;
+    r.visibility_timeout = visibility;
+    r.attribute_names = {"All"};
+    r.message_attribute_names = {"All"};
+    std::promise<Result<std::vector<ReceivedMessage>>> p;
+    auto f = p.get_future();
+    engine_->receive_message(
+        q, r, [&p](Result<std::vector<ReceivedMessage>> res) { p.set_value(std::move(res)); });
+    auto res = f.get();
+    return res.ok() ? *res : std::vector<ReceivedMessage>{};
+  }
+
+  std::filesystem::path dir_;
+  VirtualClock clock_;
+  TimerService timers_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Runtime> runtime_;
+  std::shared_ptr<SqsEngine> engine_;
+};
+
+TEST_F(Persistence, queues_attributes_tags_and_messages_survive_a_restart) {
+  QueueId q{"us-east-1", "000000000000", "durable"};
+  ASSERT_TRUE(engine_->create_queue(q, {{"VisibilityTimeout", "45"}}, {{"env", "dev"}}).ok());
+  SendRequest r;
+  r.body = "kept";
+  r.attributes["k"] = AttributeValue{"Binary", "", std::string("\x00\xff", 2)};
+  auto sent = engine_->send_message(q, r);
+  ASSERT_TRUE(sent.ok());
+  SendRequest second;
+  second.body = "in flight";
+  ASSERT_TRUE(engine_->send_message(q, second).ok());
+  restart();
+  EXPECT_EQ(engine_->get_queue_attributes(q, {"VisibilityTimeout"})->at("VisibilityTimeout"), "45");
+  EXPECT_EQ(engine_->list_queue_tags(q)->at("env"), "dev");
+  auto got = receive(q);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].message_id, sent->message_id);
+  EXPECT_EQ(got[0].message_attributes.at("k").binary_value, std::string("\x00\xff", 2));
+  EXPECT_EQ(got[0].md5_of_attributes, sent->md5_of_attributes);
+  ASSERT_TRUE(engine_->delete_message(q, got[0].receipt_handle).ok());
+  restart();
+  // The other message is still in flight with its receive count; its handle still works.
+  EXPECT_TRUE(receive(q).empty());
+  EXPECT_TRUE(engine_->change_message_visibility(q, got[1].receipt_handle, 0).ok());
+  auto again = receive(q);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].body, "in flight");
+  EXPECT_EQ(again[0].attributes.at("ApproximateReceiveCount"), "2");
+}
+
+TEST_F(Persistence, fifo_deduplication_and_sequence_numbers_survive_a_restart) {
+  QueueId q{"us-east-1", "000000000000", "durable.fifo"};
+  ASSERT_TRUE(engine_->create_queue(q, {{"FifoQueue", "true"}}, {}).ok());
+  SendRequest r;
+  r.body = "once";
+  r.group_id = "g";
+  r.deduplication_id = "d";
+  auto first = engine_->send_message(q, r);
+  ASSERT_TRUE(first.ok());
+  restart();
+  auto dup = engine_->send_message(q, r);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->message_id, first->message_id);
+  r.deduplication_id = "d2";
+  auto next = engine_->send_message(q, r);
+  EXPECT_GT(next->sequence_number, first->sequence_number);
+}
+
+TEST_F(Persistence, delayed_messages_stay_delayed_across_a_restart) {
+  QueueId q{"us-east-1", "000000000000", "later"};
+  ASSERT_TRUE(engine_->create_queue(q, {{"DelaySeconds", "60"}}, {}).ok());
+  SendRequest r;
+  r.body = "later";
+  ASSERT_TRUE(engine_->send_message(q, r).ok());
+  restart();
+  EXPECT_TRUE(receive(q).empty());
+  clock_.advance_ms(60'000);
+  EXPECT_EQ(receive(q).size(), 1u);
+}
+
+TEST_F(Persistence, move_tasks_survive_a_restart) {
+  QueueId dlq{"us-east-1", "000000000000", "dlq"};
+  QueueId src{"us-east-1", "000000000000", "src"};
+  ASSERT_TRUE(engine_->create_queue(dlq, {}, {}).ok());
+  ASSERT_TRUE(
+      engine_
+          ->create_queue(
+              src,
+              {{"RedrivePolicy",
+                nlohmann::json{{"deadLetterTargetArn", dlq.arn()}, {"maxReceiveCount", 1}}.dump()}},
+              {})
+          .ok());
+  SendRequest r;
+  r.body = "x";
+  ASSERT_TRUE(engine_->send_message(dlq, r).ok());
+  ASSERT_TRUE(engine_->start_message_move_task(dlq.arn(), src.arn(), 1).ok());
+  ASSERT_TRUE(eventually([&] {
+    auto t = engine_->list_message_move_tasks(dlq.arn(), 1);
+    return t.ok() && !t->empty() && (*t)[0].status == "COMPLETED";
+  }));
+  restart();
+  auto tasks = engine_->list_message_move_tasks(dlq.arn(), 10);
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ((*tasks)[0].moved, 1);
+  EXPECT_EQ(receive(src).size(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice::services::sqs::testing
