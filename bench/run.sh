@@ -16,7 +16,7 @@ out=""
 kinds="sluice fauxqs"
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) quick=1 rounds=1 warmup=0.5 duration=2 deep=100000 ;;
+    --quick) quick=1 rounds=1 warmup=0.5 duration=1.5 deep=100000 ;;
     --sluice) sluice=$2; shift ;;
     --loadgen) loadgen=$2; shift ;;
     --rounds) rounds=$2; shift ;;
@@ -82,6 +82,9 @@ stop_server() {
 }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+# utime + stime of the server process in clock ticks (fields 14 and 15 of /proc/PID/stat).
+cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'; }
+clk_tck=$(getconf CLK_TCK)
 
 queue_n=0
 new_queue() {
@@ -93,11 +96,13 @@ new_queue() {
 measure() {
   local label=$1 templates=$2 scenario=$3
   shift 3
-  local q
+  local q t0
   q=$(new_queue)
+  t0=$(cpu_ticks)
   "$loadgen" run --target "$target" --templates "$templates" --queue-url "$q" \
     --scenario "$scenario" --connections "$conns" --warmup "$warmup" --duration "$duration" \
     --label "$label" "$@" | tee -a "$results" | grep -E '^(RESULT|ERROR)' | sed 's/^/    /' >&2
+  echo "CPU label=$label server_ticks=$(($(cpu_ticks) - t0)) clk_tck=$clk_tck" >>"$results"
 }
 
 peak_of() {  # msgs_per_s of the RESULT line with this label

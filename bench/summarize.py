@@ -18,6 +18,7 @@ results = {}              # label -> dict of RESULT fields
 lat = defaultdict(dict)   # label -> op -> dict of LAT fields
 scalars = {}              # label -> number (RSS kb, DEPTH n)
 errors = {}
+cpu = {}                  # label -> server CPU seconds during that loadgen run
 comments = []
 for line in open(path):
     line = line.rstrip("\n")
@@ -35,6 +36,8 @@ for line in open(path):
         scalars[label] = int(fields["kb"])
     elif kind == "DEPTH":
         scalars[label] = int(fields["n"])
+    elif kind == "CPU":
+        cpu[label] = int(fields["server_ticks"]) / float(fields["clk_tck"])
     elif kind == "OVERLOADED":
         scalars[label] = float(fields["peak"])
     elif kind == "ERROR":
@@ -65,6 +68,13 @@ def p99(server, mode, scenario, op="all"):
 
 def rate(server, mode, scenario):
     return per_round(lambda r: float(results["%s/%s-%s/%s" % (r, server, mode, scenario)]["rate"]))
+
+
+def cpu_per_msg(server, mode, scenario):
+    def one(r):
+        label = "%s/%s-%s/%s" % (r, server, mode, scenario)
+        return cpu[label] * 1e6 / int(results[label]["all_msgs"])
+    return per_round(one)
 
 
 def mean(vals):
@@ -123,6 +133,14 @@ for mode, title in (("mem", "memory"), ("disk", "data dir")):
     r_own = rate("fauxqs", mode, "open-half-own-peak")
     rows.append(("p99 fauxqs @ half its own peak (%s/s) [%s]" % (fmt(r_own), title), "", fmt(f_own, "ms"),
                  "", "", ""))
+
+# Server CPU time per message (user + system, whole run incl. warm-up): less sensitive to
+# other load on the machine than throughput is.
+for mode, title in (("mem", "memory"), ("disk", "data dir")):
+    for scenario, name in (("send-json", "SendMessage JSON"), ("flow1-json", "send->recv->delete b1"),
+                           ("flow10-json", "send->recv->delete b10")):
+        sc, fc = cpu_per_msg("sluice", mode, scenario), cpu_per_msg("fauxqs", mode, scenario)
+        rows.append(("server CPU us/msg, %s [%s]" % (name, title), fmt(sc), fmt(fc), ratio(sc, fc), "", ""))
 
 # --data-dir against memory-only, Sluice only.
 for scenario, name in (("send-json", "SendMessage JSON"), ("send-query", "SendMessage Query"),

@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -246,6 +247,8 @@ class Runner {
   long started_cycles_ = 0;
   // Measured-window counters.
   uint64_t requests_ = 0, messages_sent_ = 0, messages_deleted_ = 0, empty_receives_ = 0;
+  // Whole-run counters (warm-up and drain included), to divide the server's CPU time by.
+  uint64_t all_requests_ = 0, all_messages_ = 0;
   uint64_t errors_ = 0, errors_total_ = 0, completed_cycles_total_ = 0;
   std::vector<std::vector<uint64_t>> samples_;
   std::string first_error_;
@@ -437,6 +440,10 @@ void Runner::on_response(size_t i, const Response& r, uint64_t now) {
     return;
   }
   int good = c.entries - failed;
+  ++all_requests_;
+  if (c.op == (batch_ ? Op::kDeleteMessageBatch : Op::kDeleteMessage) ||
+      (steps_.size() == 1 && (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch)))
+    all_messages_ += static_cast<uint64_t>(good);
   if (window) {
     if (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch) messages_sent_ += good;
     if (c.op == Op::kDeleteMessage || c.op == Op::kDeleteMessageBatch) messages_deleted_ += good;
@@ -539,6 +546,15 @@ int Runner::run() {
   return 0;
 }
 
+double client_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
 void Runner::report(uint64_t end_ns) {
   double window_s =
       o_.count > 0 ? static_cast<double>(end_ns - w0_) / 1e9 : static_cast<double>(w1_ - w0_) / 1e9;
@@ -550,11 +566,12 @@ void Runner::report(uint64_t end_ns) {
   std::printf(
       "RESULT label=%s scenario=%s mode=%s conns=%d rate=%.0f window_s=%.3f requests=%" PRIu64
       " req_per_s=%.1f msgs=%" PRIu64 " msgs_per_s=%.1f sent=%" PRIu64 " deleted=%" PRIu64
-      " empty_receives=%" PRIu64 " errors=%" PRIu64 " incomplete=%ld\n",
+      " empty_receives=%" PRIu64 " errors=%" PRIu64 " incomplete=%ld all_requests=%" PRIu64
+      " all_msgs=%" PRIu64 " client_cpu_s=%.3f\n",
       o_.label.c_str(), o_.scenario.c_str(), o_.rate > 0 ? "open" : "closed", o_.connections,
       o_.rate, window_s, requests_, static_cast<double>(requests_) / window_s, msgs,
       static_cast<double>(msgs) / window_s, messages_sent_, messages_deleted_, empty_receives_,
-      errors_, incomplete);
+      errors_, incomplete, all_requests_, all_messages_, client_cpu_seconds());
   std::vector<uint64_t> all;
   auto print = [&](const char* name, std::vector<uint64_t>& v) {
     if (v.empty()) return;
