@@ -165,6 +165,13 @@ Result<SendResult> SqsEngine::send_message(const QueueId& id, SendRequest reques
   return result;
 }
 
+Result<SendResult> SqsEngine::send_message_to_arn(const std::string& queue_arn,
+                                                  SendRequest request) {
+  auto id = parse_queue_arn(queue_arn);
+  if (!id) return Error::sender("QueueDoesNotExist", "The specified queue does not exist.");
+  return send_message(*id, std::move(request));
+}
+
 Status SqsEngine::send_message_batch(const QueueId& id, std::vector<SendRequest> entries,
                                      std::vector<SendResult>& successful,
                                      std::vector<BatchFailure>& failed) {

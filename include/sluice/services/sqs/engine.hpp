@@ -70,6 +70,8 @@ class SqsEngine : public std::enable_shared_from_this<SqsEngine> {
 
   // ---- messages (send.cpp, receive.cpp) ----
   Result<SendResult> send_message(const QueueId& id, SendRequest request);
+  // For other engines (SNS delivery, Step Functions tasks): the queue named by its ARN.
+  Result<SendResult> send_message_to_arn(const std::string& queue_arn, SendRequest request);
   // Entries are validated as a batch first (EmptyBatchRequest, ...); then each entry
   // succeeds or lands in `failed`.
   Status send_message_batch(const QueueId& id, std::vector<SendRequest> entries,
