@@ -29,15 +29,36 @@ bool starts_with_ci(const std::string& s, const char* prefix) {
   return true;
 }
 
+// Unicode letters and digits count as alphanumeric (AWS accepts "attr.1\u00f8\u00df\u00e4");
+// without a Unicode table, the common symbol and punctuation blocks are what is refused.
+bool is_symbol_code_point(std::uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0xbf) || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2000 && cp <= 0x2bff) ||
+         (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+         (cp >= 0xff00 && cp <= 0xff0f);
+}
+
 bool valid_attribute_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxAttributeNameLength) return false;
   if (name.front() == '.' || name.back() == '.') return false;
   // AWS reserves these prefixes for its own attributes.
   if (starts_with_ci(name, "AWS.") || starts_with_ci(name, "Amazon.")) return false;
   char prev = 0;
-  for (char c : name) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    if (!ok) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto u = static_cast<unsigned char>(name[i]);
+    if (u >= 0x80) {
+      // A UTF-8 sequence (the input is valid UTF-8): decode and classify it.
+      const int extra = u >= 0xf0 ? 3 : (u >= 0xe0 ? 2 : 1);
+      if (i + extra >= name.size()) return false;
+      std::uint32_t cp = u & (extra == 1 ? 0x1f : (extra == 2 ? 0x0f : 0x07));
+      for (int k = 1; k <= extra; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(name[i + k]) & 0x3f);
+      if (is_symbol_code_point(cp)) return false;
+      i += extra;
+      prev = 'a';
+      continue;
+    }
+    const char c = name[i];
+    if (!(std::isalnum(u) || c == '_' || c == '-' || c == '.')) return false;
     if (c == '.' && prev == '.') return false;
     prev = c;
   }

@@ -245,6 +245,10 @@ Status SqsEngine::purge_queue(const QueueId& id) {
   q.in_flight = 0;
   q.group_in_flight.clear();
   q.attempts.clear();
+  // AWS: purging also clears the FIFO deduplication window.
+  q.dedup.clear();
+  q.dedup_expiry.clear();
+  runtime_.store.erase_prefix("sqs.dedup", q.key + "|");
   runtime_.store.erase_prefix("sqs.message", q.key + "|");
   runtime_.store.erase_prefix("sqs.msgstate", q.key + "|");
   persist_queue(q);

@@ -87,7 +87,7 @@ MessageAttributes select_message_attributes(const MessageAttributes& all,
   MessageAttributes out;
   for (const auto& [name, value] : all) {
     for (const auto& n : names) {
-      bool match = n == "All" || n == ".*" || n == name;
+      bool match = n == "All" || n == ".*" || n == "*" || n == name;
       // "Hel.*" selects every attribute whose name starts with "Hel".
       if (!match && n.size() > 2 && n.compare(n.size() - 2, 2, ".*") == 0)
         match = name.compare(0, n.size() - 2, n, 0, n.size() - 2) == 0;
@@ -201,7 +201,10 @@ std::vector<ReceivedMessage> SqsEngine::take_messages(Queue& q, const ReceiveReq
     if (found >= max) break;
     const std::string& g = m.group_id;
     if (blocked.count(g)) continue;
-    if (q.group_in_flight.count(g) || m.state != MessageState::Visible) {
+    // A group is served up to its first message that is not visible: a head in
+    // flight locks the group, while a head made visible again is served even if later
+    // messages of the group are still in flight (as AWS does).
+    if (m.state != MessageState::Visible) {
       blocked.insert(g);
       continue;
     }
@@ -331,7 +334,8 @@ Status SqsEngine::delete_message(const QueueId& id, const std::string& receipt_h
                                        " for parameter ReceiptHandle is invalid. Reason: The "
                                        "receipt handle has expired.");
     }
-    if (it->second.receipt_token != h->token) return ok_status();
+    // Standard queues: an earlier handle of the message still deletes it (AWS: "If you
+    // use an old ReceiptHandle, the request will succeed").
     const bool unlocks_group = q.config.fifo && it->second.state == MessageState::InFlight;
     erase_message(q, h->seq);
     unpersist_message(q, h->seq);
@@ -359,7 +363,9 @@ Status SqsEngine::change_message_visibility(const QueueId& id, const std::string
     const TimeMs now = runtime_.clock.now_ms();
     refresh(q, now);
     auto it = q.messages.find(h->seq);
-    if (it == q.messages.end() || it->second.receipt_token != h->token) {
+    // Standard queues accept an earlier handle of a message received again since; FIFO
+    // queues only the latest.
+    if (it == q.messages.end() || (q.config.fifo && it->second.receipt_token != h->token)) {
       return detail::invalid_parameter("Value " + receipt_handle +
                                        " for parameter ReceiptHandle is invalid. Reason: Message "
                                        "does not exist or is not available for visibility timeout "

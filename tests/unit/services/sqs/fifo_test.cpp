@@ -173,6 +173,28 @@ TEST_F(Fifo, batch_entry_without_group_or_deduplication_id_fails_the_whole_batch
   EXPECT_EQ(attribute(q, "ApproximateNumberOfMessages"), "0");
 }
 
+TEST_F(Fifo, head_made_visible_again_is_served_while_later_messages_are_in_flight) {
+  auto q = queue("head.fifo", fifo_attrs({{"ContentBasedDeduplication", "true"}}));
+  send(q, "g1-m1", "g1");
+  send(q, "g1-m2", "g1");
+  send(q, "g2-m1", "g2");
+  auto first = receive(q, 2);
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_TRUE(engine_->change_message_visibility(q, first[0].receipt_handle, 0).ok());
+  auto second = receive(q, 3);
+  ASSERT_EQ(second.size(), 2u);
+}
+
+TEST_F(Fifo, purge_clears_the_deduplication_window) {
+  auto q = queue("purge.fifo", fifo_attrs());
+  send(q, "one", "g", "same");
+  ASSERT_TRUE(engine_->purge_queue(q).ok());
+  send(q, "two", "g", "same");
+  auto got = receive(q);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, "two");
+}
+
 TEST_F(Fifo, message_group_id_is_accepted_on_standard_queues) {
   auto q = queue("fair");
   send(q, "x", "tenant-1");

@@ -289,6 +289,28 @@ TEST_F(Messages, attribute_digest_covers_only_returned_attributes_and_is_absent_
   EXPECT_EQ(m.md5_of_attributes, probe_sent->md5_of_attributes);
 }
 
+TEST_F(Messages, unicode_letters_are_allowed_in_attribute_names_but_symbols_are_not) {
+  auto q = queue("unicode");
+  SendRequest r;
+  r.body = "x";
+  r.attributes["attr.1\u00f8\u00df\u00e4"] = AttributeValue{"String", "Valida", ""};
+  EXPECT_TRUE(try_send(*engine_, q, r).ok());
+  SendRequest bad;
+  bad.body = "x";
+  bad.attributes["attr\u00a7"] = AttributeValue{"String", "x", ""};
+  EXPECT_FALSE(try_send(*engine_, q, bad).ok());
+}
+
+TEST_F(Messages, an_earlier_receipt_handle_still_changes_visibility_on_standard_queues) {
+  auto q = queue("stale");
+  send(q, "x");
+  auto first = receive(q, 1, 0);
+  auto second = receive(q, 1, 300);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_TRUE(engine_->change_message_visibility(q, first[0].receipt_handle, 0).ok());
+  EXPECT_EQ(receive(q).size(), 1u);
+}
+
 TEST_F(Messages, batch_ids_must_be_present_distinct_valid_and_at_most_ten) {
   EXPECT_EQ(SqsEngine::check_batch_ids({}, "E").error().code, "EmptyBatchRequest");
   std::vector<std::string> eleven;
