@@ -70,10 +70,6 @@ void detach(Queue& q, StoredMessage& m) {
     case MessageState::InFlight:
       q.pending.erase(m.pending_it);
       --q.in_flight;
-      if (!m.group_id.empty() && q.config.fifo) {
-        auto it = q.group_in_flight.find(m.group_id);
-        if (it != q.group_in_flight.end() && --it->second <= 0) q.group_in_flight.erase(it);
-      }
       break;
   }
 }
@@ -98,7 +94,16 @@ StoredMessage& SqsEngine::insert_message(Queue& q, StoredMessage m) {
       ++q.delayed;
     } else {
       ++q.in_flight;
-      if (q.config.fifo && !stored.group_id.empty()) ++q.group_in_flight[stored.group_id];
+    }
+  }
+  if (q.config.fifo) {
+    auto& members = q.groups[stored.group_id];
+    const bool had_head = !members.empty();
+    const std::uint64_t old_head = had_head ? *members.begin() : 0;
+    members.insert(seq);
+    if (!had_head || *members.begin() != old_head) {
+      if (had_head) q.group_heads.erase({old_head, stored.group_id});
+      q.group_heads.emplace(*members.begin(), stored.group_id);
     }
   }
   return stored;
@@ -108,6 +113,19 @@ void SqsEngine::erase_message(Queue& q, std::uint64_t seq) {
   auto it = q.messages.find(seq);
   if (it == q.messages.end()) return;
   detach(q, it->second);
+  if (q.config.fifo) {
+    auto g = q.groups.find(it->second.group_id);
+    if (g != q.groups.end()) {
+      const bool was_head = !g->second.empty() && *g->second.begin() == seq;
+      if (was_head) q.group_heads.erase({seq, g->first});
+      g->second.erase(seq);
+      if (g->second.empty()) {
+        q.groups.erase(g);
+      } else if (was_head) {
+        q.group_heads.emplace(*g->second.begin(), g->first);
+      }
+    }
+  }
   q.by_age.erase({it->second.retention_base_ms, seq});
   q.messages.erase(it);
 }
@@ -119,7 +137,6 @@ void SqsEngine::set_pending(Queue& q, StoredMessage& m, TimeMs visible_at) {
   m.visible_at = visible_at;
   m.pending_it = q.pending.emplace(visible_at, m.seq);
   ++q.in_flight;
-  if (q.config.fifo && !m.group_id.empty()) ++q.group_in_flight[m.group_id];
 }
 
 void SqsEngine::make_visible(Queue& q, StoredMessage& m) {

@@ -109,7 +109,10 @@ struct Queue {
 
   // FIFO
   std::uint64_t next_sequence_number = 1;
-  std::unordered_map<std::string, int> group_in_flight;
+  // Messages per group in queue order, and groups ordered by their first message, so a
+  // receive visits each group's head instead of scanning the whole queue.
+  std::unordered_map<std::string, std::set<std::uint64_t>> groups;
+  std::set<std::pair<std::uint64_t, std::string>> group_heads;
   std::unordered_map<std::string, DedupEntry> dedup;
   std::deque<std::pair<TimeMs, std::string>> dedup_expiry;
   std::unordered_map<std::string, ReceiveAttempt> attempts;

@@ -127,6 +127,10 @@ bool valid_message_characters(const std::string& text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
   while (p < end) {
+    if (*p >= 0x20 && *p < 0x80) {  // printable ASCII: the common case
+      ++p;
+      continue;
+    }
     std::uint32_t cp = 0;
     int extra = 0;
     if (*p < 0x80) {

@@ -243,7 +243,8 @@ Status SqsEngine::purge_queue(const QueueId& id) {
   q.by_age.clear();
   q.delayed = 0;
   q.in_flight = 0;
-  q.group_in_flight.clear();
+  q.groups.clear();
+  q.group_heads.clear();
   q.attempts.clear();
   // AWS: purging also clears the FIFO deduplication window.
   q.dedup.clear();

@@ -2,7 +2,6 @@
 // which message when (visibility, FIFO group locks, redrive on the receive that would
 // exceed maxReceiveCount, long polling) and inspection without side effects.
 #include <algorithm>
-#include <unordered_set>
 
 #include "internal.hpp"
 #include "sluice/common/encoding.hpp"
@@ -194,28 +193,26 @@ std::vector<ReceivedMessage> SqsEngine::take_messages(Queue& q, const ReceiveReq
   // many messages of one group as possible, then other groups.
   std::vector<std::string> group_order;
   std::unordered_map<std::string, std::vector<std::uint64_t>> candidates;
-  std::unordered_set<std::string> blocked;
   int found = 0;
   std::vector<std::uint64_t> redriven;
-  for (auto& [seq, m] : q.messages) {
+  // Groups in the order of their first message; each is served up to its first message
+  // that is not visible: a head in flight locks the group, while a head made visible
+  // again is served even if later messages of the group are still in flight (as AWS).
+  for (const auto& [head, g] : q.group_heads) {
     if (found >= max) break;
-    const std::string& g = m.group_id;
-    if (blocked.count(g)) continue;
-    // A group is served up to its first message that is not visible: a head in
-    // flight locks the group, while a head made visible again is served even if later
-    // messages of the group are still in flight (as AWS does).
-    if (m.state != MessageState::Visible) {
-      blocked.insert(g);
-      continue;
+    for (auto seq : q.groups.at(g)) {
+      if (found >= max) break;
+      StoredMessage& m = q.messages.at(seq);
+      if (m.state != MessageState::Visible) break;
+      if (q.config.max_receive_count > 0 && m.receive_count >= q.config.max_receive_count) {
+        redriven.push_back(seq);
+        continue;
+      }
+      auto [c, inserted] = candidates.try_emplace(g);
+      if (inserted) group_order.push_back(g);
+      c->second.push_back(seq);
+      ++found;
     }
-    if (q.config.max_receive_count > 0 && m.receive_count >= q.config.max_receive_count) {
-      redriven.push_back(seq);
-      continue;
-    }
-    auto [c, inserted] = candidates.try_emplace(g);
-    if (inserted) group_order.push_back(g);
-    c->second.push_back(seq);
-    ++found;
   }
   for (auto seq : redriven) {
     auto it = q.messages.find(seq);
