@@ -282,7 +282,7 @@ void SqsEngine::reset() {
       if (t->timer) runtime_.timers.cancel(t->timer);
     move_tasks_.clear();
     for (const char* kind :
-         {"sqs.queue", "sqs.message", "sqs.msgstate", "sqs.dedup", "sqs.task", "sqs.meta"})
+         {"sqs.queue", "sqs.message", "sqs.msgstate", "sqs.dedup", "sqs.task", "sqs.deleted"})
       runtime_.store.erase_prefix(kind, "");
   }
   run(out);

@@ -3,7 +3,8 @@
 //
 // Kinds: sqs.queue (config, tags, counters), sqs.message (what was sent, immutable),
 // sqs.msgstate (receive count, visibility: rewritten on every receive), sqs.dedup
-// (FIFO deduplication windows), sqs.task (message move tasks).
+// (FIFO deduplication windows), sqs.task (message move tasks), sqs.deleted (when a
+// queue name was deleted: QueueDeletedRecently).
 #include <algorithm>
 #include <cstdio>
 
@@ -165,8 +166,6 @@ void SqsEngine::persist_move_task(const MoveTask& t) {
   runtime_.store.put("sqs.task", t.id, j.dump());
 }
 
-void SqsEngine::persist_meta() {}
-
 Status SqsEngine::restore() {
   auto queues = runtime_.store.load("sqs.queue");
   SLUICE_TRY(queues);
@@ -178,6 +177,8 @@ Status SqsEngine::restore() {
   SLUICE_TRY(dedups);
   auto tasks = runtime_.store.load("sqs.task");
   SLUICE_TRY(tasks);
+  auto deleted = runtime_.store.load("sqs.deleted");
+  SLUICE_TRY(deleted);
 
   std::lock_guard lock(mu_);
   const TimeMs now = runtime_.clock.now_ms();
@@ -272,6 +273,11 @@ Status SqsEngine::restore() {
       std::sort(q->dedup_expiry.begin(), q->dedup_expiry.end());
       refresh(*q, now);
       arm(*q);
+    }
+    // QueueDeletedRecently holds across a restart too.
+    for (const auto& rec : *deleted) {
+      const TimeMs at = std::stoll(rec.value);
+      if (now - at < detail::kQueueRecreateDelayMs) deleted_at_[rec.key] = at;
     }
     for (const auto& rec : *tasks) {
       Json j = Json::parse(rec.value);

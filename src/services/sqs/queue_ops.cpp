@@ -145,6 +145,7 @@ Status SqsEngine::create_queue(const QueueId& id, const AttributeMap& attributes
                            "another with the same name.");
     }
     deleted_at_.erase(it);
+    runtime_.store.erase("sqs.deleted", id.key());
   }
   auto q = std::make_unique<Queue>();
   q->id = id;
@@ -175,6 +176,8 @@ Status SqsEngine::delete_queue(const QueueId& id) {
     runtime_.store.erase_prefix("sqs.dedup", key + "|");
     queues_.erase(key);
     deleted_at_[key] = runtime_.clock.now_ms();
+    if (runtime_.store.persistent())
+      runtime_.store.put("sqs.deleted", key, std::to_string(deleted_at_[key]));
   }
   run(out);
   return ok_status();

@@ -138,7 +138,6 @@ class SqsEngine : public std::enable_shared_from_this<SqsEngine> {
   void unpersist_message(const detail::Queue& q, std::uint64_t seq);
   void persist_dedup(const detail::Queue& q, const std::string& key);
   void persist_move_task(const detail::MoveTask& task);
-  void persist_meta();
 
   static void run(detail::Completions& c);
 

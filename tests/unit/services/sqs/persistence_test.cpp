@@ -131,6 +131,16 @@ TEST_F(Persistence, delayed_messages_stay_delayed_across_a_restart) {
   EXPECT_EQ(receive(q).size(), 1u);
 }
 
+TEST_F(Persistence, a_recently_deleted_name_stays_blocked_across_a_restart) {
+  QueueId q{"us-east-1", "000000000000", "gone"};
+  ASSERT_TRUE(engine_->create_queue(q, {}, {}).ok());
+  ASSERT_TRUE(engine_->delete_queue(q).ok());
+  restart();
+  EXPECT_EQ(engine_->create_queue(q, {}, {}).error().code, "QueueDeletedRecently");
+  clock_.advance_ms(60'000);
+  EXPECT_TRUE(engine_->create_queue(q, {}, {}).ok());
+}
+
 TEST_F(Persistence, move_tasks_survive_a_restart) {
   QueueId dlq{"us-east-1", "000000000000", "dlq"};
   QueueId src{"us-east-1", "000000000000", "src"};
