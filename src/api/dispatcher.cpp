@@ -68,6 +68,13 @@ HttpResponse json_response(int status, const Json& body) {
   return r;
 }
 
+// SigV4 service names of AWS services whose requests reach emulators (ours, and the
+// neighbours clients commonly point at the same endpoint).
+bool is_known_signing_name(std::string_view name) {
+  return name == "sqs" || name == "sns" || name == "states" || name == "sts" || name == "iam" ||
+         name == "lambda";
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, Clock& clock)
@@ -97,6 +104,13 @@ void Dispatcher::handle(HttpRequest request, Responder respond) const {
     handle_json(request, *target, std::move(respond));
     return;
   }
+  // An AWS JSON body without X-Amz-Target is still a JSON request: answer in JSON
+  // (UnknownOperationException), which the client can parse, not in Query XML.
+  if (const std::string* type = request.header("content-type");
+      type && starts_with(*type, "application/x-amz-json-")) {
+    handle_json(request, std::string(), std::move(respond));
+    return;
+  }
   handle_query(request, std::move(respond));
 }
 
@@ -111,8 +125,11 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
     if (!s->json_target_prefix.empty() && s->json_target_prefix == prefix) service = s.get();
   auto fail = [&](const ServiceDecl* s, Error e) { respond(render_json_error(s, e, request_id)); };
   if (!service) {
-    fail(nullptr, Error::sender("UnknownOperationException",
-                                "The operation " + target + " is not known to this endpoint."));
+    fail(nullptr,
+         Error::sender("UnknownOperationException",
+                       target.empty()
+                           ? std::string("The request has no X-Amz-Target header.")
+                           : "The operation " + target + " is not known to this endpoint."));
     return;
   }
   auto op_it = service->operations.find(op_name);
@@ -181,6 +198,12 @@ const ServiceDecl* Dispatcher::service_for_query(const HttpRequest& request,
   if (!scope_service.empty()) {
     for (const auto* s : query_services)
       if (s->signing_name == scope_service) return s;
+    // Signed for a service we do not run (SNS before it is installed, say): do not hand
+    // it to another service that happens to share the action name (SNS and SQS both
+    // have AddPermission and RemovePermission).
+    for (const auto& s : services_)
+      if (s->signing_name == scope_service) return nullptr;
+    if (is_known_signing_name(scope_service)) return nullptr;
   }
   if (!version.empty()) {
     const ServiceDecl* match = nullptr;
