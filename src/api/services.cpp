@@ -1,5 +1,6 @@
 #include "sluice/api/services.hpp"
 
+#include "sluice/api/sns/sns_api.hpp"
 #include "sluice/api/sqs/sqs_api.hpp"
 
 namespace sluice::api {
@@ -10,6 +11,9 @@ Result<std::unique_ptr<ServiceSet>> install_services(Dispatcher& dispatcher,
   auto sqs = sqs::install_sqs(dispatcher, runtime);
   if (!sqs.ok()) return sqs.error();
   set->engines.push_back(*sqs);
+  auto sns = sns::install_sns(dispatcher, runtime, *sqs);
+  if (!sns.ok()) return sns.error();
+  set->engines.push_back(*sns);
   return set;
 }
 
