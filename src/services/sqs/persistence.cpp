@@ -115,10 +115,11 @@ void SqsEngine::persist_message(const Queue& q, const StoredMessage& m) {
             {"dlq_source", m.dead_letter_source_arn},
             {"sent", m.sent_ms},
             {"base", m.retention_base_ms},
-            {"size", m.size}};
+            {"size", m.size},
+            // The state at enqueue; later receives write sqs.msgstate, which wins.
+            {"state", state_json(m)}};
   const std::string key = message_key(q, m.seq);
   runtime_.store.put("sqs.message", key, j.dump(-1, ' ', false, Json::error_handler_t::replace));
-  runtime_.store.put("sqs.msgstate", key, state_json(m).dump());
 }
 
 void SqsEngine::persist_message_state(const Queue& q, const StoredMessage& m) {
@@ -244,8 +245,11 @@ Status SqsEngine::restore() {
       m.sent_ms = j["sent"];
       m.retention_base_ms = j["base"];
       m.size = j["size"];
-      if (auto s = state_by_key.find(rec.key); s != state_by_key.end()) {
-        const Json& st = s->second;
+      const auto s = state_by_key.find(rec.key);
+      const Json* state =
+          s != state_by_key.end() ? &s->second : (j.contains("state") ? &j["state"] : nullptr);
+      if (state) {
+        const Json& st = *state;
         m.receive_count = st["rc"];
         m.first_receive_ms = st["fr"];
         m.received_ms = st["rv"];
