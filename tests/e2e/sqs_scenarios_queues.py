@@ -382,6 +382,52 @@ class TestQueueAttributes(SqsCase):
             Attributes={"DelaySeconds": "1000"},
         )
 
+    def test_queue_type_cannot_change(self):
+        # Recorded against AWS: FifoQueue is not a settable attribute of a standard
+        # queue (InvalidAttributeName); a FIFO queue accepts "true" but not "false".
+        std = self.create("settype")
+        self.assertError("InvalidAttributeName", self.sqs.set_queue_attributes,
+                         QueueUrl=std, Attributes={"FifoQueue": "true"})
+        fifo = self.create("settype", fifo=True)
+        self.sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})
+        self.assertError("InvalidAttributeValue", self.sqs.set_queue_attributes,
+                         QueueUrl=fifo, Attributes={"FifoQueue": "false"})
+
+    def test_server_side_encryption_attributes(self):
+        url = self.create("sse")
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={
+            "KmsMasterKeyId": "testKeyId", "KmsDataKeyReusePeriodSeconds": "6000",
+            "SqsManagedSseEnabled": "false"})
+        names = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled")
+        self.assertEqual({"KmsMasterKeyId": "testKeyId", "KmsDataKeyReusePeriodSeconds": "6000",
+                          "SqsManagedSseEnabled": "false"}, self.attrs(url, *names))
+        other = self.create("sse")
+        self.sqs.set_queue_attributes(QueueUrl=other, Attributes={"SqsManagedSseEnabled": "true"})
+        self.assertEqual({"SqsManagedSseEnabled": "true"}, self.attrs(other, *names))
+        # Recorded against AWS: KMS and SQS-managed SSE together are refused.
+        self.assertError("InvalidAttributeName", self.sqs.set_queue_attributes, QueueUrl=other,
+                         Attributes={"KmsMasterKeyId": "testKeyId", "SqsManagedSseEnabled": "true"})
+
+    def test_redrive_policy_validation(self):
+        dlq = self.create("rpvalid-dead")
+        arn = self.arn(dlq)
+        url = self.create("rpvalid")
+        bad = [
+            {"deadLetterTargetArn": arn},
+            {"maxReceiveCount": "42"},
+            {"deadLetterTargetArn": arn, "maxReceiveCount": "invalid"},
+            {"deadLetterTargetArn": "dummy", "maxReceiveCount": 42},
+        ]
+        for policy in bad:
+            with self.subTest(policy=policy):
+                self.assertError("InvalidParameterValue", self.sqs.set_queue_attributes,
+                                 QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(policy)})
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": arn, "maxReceiveCount": "42"})})
+        got = json.loads(self.attrs(url, "RedrivePolicy")["RedrivePolicy"])
+        self.assertEqual(arn, got["deadLetterTargetArn"])
+        self.assertEqual(42, int(got["maxReceiveCount"]))
+
     def test_attributes_of_missing_queue(self):
         url = self.create("gone")
         self.sqs.delete_queue(QueueUrl=url)
@@ -464,6 +510,50 @@ class TestAccounts(SqsCase):
         self.assertEqual([], self.sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
         self.assertError("AWS.SimpleQueueService.NonExistentQueue", self.sqs.get_queue_url,
                          QueueName=name)
+
+
+# ---------------------------------------------------------------------------------------
+# Permissions (AddPermission / RemovePermission edit the queue Policy)
+
+
+class TestPermissions(SqsCase):
+    def statements(self, url):
+        policy = self.attrs(url, "Policy").get("Policy")
+        return json.loads(policy)["Statement"] if policy else []
+
+    def test_permission_lifecycle(self):
+        url = self.create("perm")
+        arn = self.arn(url)
+        self.sqs.add_permission(QueueUrl=url, Label="crossaccountpermission",
+                                AWSAccountIds=[DEFAULT_ACCOUNT, "668614515564"],
+                                Actions=["ReceiveMessage"])
+        [stmt] = self.statements(url)
+        self.assertEqual("crossaccountpermission", stmt["Sid"])
+        self.assertEqual("Allow", stmt["Effect"])
+        self.assertEqual("SQS:ReceiveMessage", stmt["Action"])
+        self.assertEqual(arn, stmt["Resource"])
+        principals = stmt["Principal"]["AWS"]
+        principals = [principals] if isinstance(principals, str) else principals
+        self.assertEqual({f"arn:aws:iam::{DEFAULT_ACCOUNT}:root", "arn:aws:iam::668614515564:root"},
+                         set(principals))
+        # Recorded against AWS: a label is unique within the policy.
+        err = self.assertError("InvalidParameterValue", self.sqs.add_permission, QueueUrl=url,
+                               Label="crossaccountpermission", AWSAccountIds=["668614515564"],
+                               Actions=["ReceiveMessage"])
+        self.assertEqual("Value crossaccountpermission for parameter Label is invalid. "
+                         "Reason: Already exists.", err.response["Error"]["Message"])
+        self.sqs.add_permission(QueueUrl=url, Label="second", AWSAccountIds=[DEFAULT_ACCOUNT],
+                                Actions=["SendMessage"])
+        self.assertEqual(["crossaccountpermission", "second"],
+                         [st["Sid"] for st in self.statements(url)])
+        self.sqs.remove_permission(QueueUrl=url, Label="crossaccountpermission")
+        self.assertEqual(["second"], [st["Sid"] for st in self.statements(url)])
+        self.sqs.remove_permission(QueueUrl=url, Label="second")
+        self.assertEqual({}, self.attrs(url, "Policy"))
+        err = self.assertError("InvalidParameterValue", self.sqs.remove_permission,
+                               QueueUrl=url, Label="second")
+        self.assertEqual("Value second for parameter Label is invalid. Reason: can't find label.",
+                         err.response["Error"]["Message"])
 
 
 # ---------------------------------------------------------------------------------------
