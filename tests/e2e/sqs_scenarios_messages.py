@@ -486,6 +486,12 @@ class _Receiver(threading.Thread):
         self.messages = None
         self.error = None
         self.finished_at = None
+        # Set when botocore hands the request to the socket, so a test knows the
+        # receive has left before it moves the clock.
+        self.sent = threading.Event()
+        self.client.meta.events.register(
+            "before-send.sqs.ReceiveMessage", lambda **kw: self.sent.set()
+        )
 
     def run(self):
         try:
@@ -500,7 +506,8 @@ class TestLongPolling(SqsCase):
     def _park(self, url, **kwargs):
         r = _Receiver(url, **kwargs)
         r.start()
-        time.sleep(0.3)
+        self.assertTrue(r.sent.wait(10), "the receive was never sent")
+        time.sleep(0.2)  # let the server take it and park it
         self.assertTrue(r.is_alive(), "the receive should be parked waiting for messages")
         return r
 
