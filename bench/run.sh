@@ -110,10 +110,12 @@ peak_of() {  # msgs_per_s of the RESULT line with this label
 }
 
 log "sluice: $sluice"
-log "fauxqs: $(cd "$here/fauxqs" && "$node22" -p 'require("fauxqs/package.json").version') on node $("$node22" --version)"
+fauxqs_version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/fauxqs/node_modules/fauxqs/package.json" | head -1)
+log "fauxqs: $fauxqs_version on node $("$node22" --version)"
 log "results: $results"
 {
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# sluice: $sluice; fauxqs $fauxqs_version on node $("$node22" --version)"
   echo "# params: rounds=$rounds warmup=$warmup duration=$duration conns=$conns deep=$deep quick=$quick"
 } >>"$results"
 
