@@ -171,12 +171,12 @@ def deep_lat(server, which, field):
 
 
 def mb(kb):
-    return "n/a" if kb is None else "%.0f MB" % (kb / 1024)
+    return "n/a" if kb is None else "%.0f MiB" % (kb / 1024)
 
 
 s_rss, f_rss = deep_value("sluice", "rss-deep"), deep_value("fauxqs", "rss-deep")
 rows.append(("RSS with %d queued 1 KiB msgs" % deep, mb(s_rss), mb(f_rss),
-             "%.2fx" % (s_rss / f_rss) if s_rss and f_rss else "n/a", "< 1.5 GB",
+             "%.2fx" % (s_rss / f_rss) if s_rss and f_rss else "n/a", "< 1.5 GB (as 1.5 GiB)",
              verdict(s_rss < 1.5 * 1024 * 1024 if s_rss else None)))
 rows.append(("queue depth reached (ApproximateNumberOfMessages)",
              str(deep_value("sluice", "depth-deep") or "n/a"), str(deep_value("fauxqs", "depth-deep") or "n/a"),
