@@ -58,6 +58,8 @@ struct ServiceDecl {
   // JSON missing required member: true -> ValidationException (coral style),
   // false -> MissingParameter (Query style, SQS).
   bool json_missing_is_validation = false;
+  // Query InvalidAction text; AWS's wording differs by service ("endpoint" for SQS).
+  std::string invalid_action_place = "web service";
   std::map<std::string, QueryErrorCode> query_errors;  // JSON shape code -> Query code
   std::map<std::string, Operation> operations;
 

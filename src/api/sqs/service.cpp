@@ -101,6 +101,7 @@ std::shared_ptr<const ServiceDecl> make_sqs_service(
   decl->json_type_prefix = "com.amazonaws.sqs#";
   decl->speaks_query = true;
   decl->query_compatible = true;
+  decl->invalid_action_place = "endpoint";
   decl->json_missing_is_validation = false;
   // JSON error shape -> the AWS Query code (the awsQueryError of the Query model).
   decl->query_errors = {
