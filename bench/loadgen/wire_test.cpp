@@ -1,6 +1,8 @@
 // Checks of the load generator's wire helpers on fixed inputs (ctest: bench_loadgen_wire).
 // A wrong receipt-handle decoder or Content-Length would make every figure of the
 // benchmark meaningless (deletes failing, or bodies cut), so these run with the unit tests.
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -12,6 +14,7 @@ namespace {
 
 int failures = 0;
 int checks = 0;
+std::vector<std::string> temp_files;
 
 void expect(bool ok, const char* what) {
   ++checks;
@@ -23,8 +26,11 @@ void expect(bool ok, const char* what) {
 
 std::string write_temp(const std::string& text) {
   static int n = 0;
-  std::string path = "/tmp/loadgen_wire_test_" + std::to_string(n++) + ".http";
+  // Per-process names: ctest runs of several build dirs may overlap.
+  std::string path =
+      "/tmp/loadgen_wire_test_" + std::to_string(getpid()) + "_" + std::to_string(n++) + ".http";
   std::ofstream(path, std::ios::binary) << text;
+  temp_files.push_back(path);
   return path;
 }
 
@@ -121,6 +127,8 @@ int main() {
   receipt_handles_from_json_and_xml();
   responses_with_length_and_chunked_bodies();
   batch_failures_counted();
+  for (const auto& f : temp_files)
+    std::remove(f.c_str());
   std::printf("loadgen wire checks: %d, failing: %d\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }
