@@ -82,7 +82,9 @@ class ContainerImage(unittest.TestCase):
         self.assertIn("4566/tcp", cfg.get("ExposedPorts", {}))
         self.assertIn("/data", cfg.get("Volumes", {}))
         self.assertIn("SLUICE_HOST=0.0.0.0", cfg.get("Env", []))
-        health = info.get("HealthCheck") or cfg.get("Healthcheck") or {}
+        # podman reports it as "Healthcheck" at the top level; Docker under Config.
+        health = (info.get("Healthcheck") or info.get("HealthCheck") or cfg.get("Healthcheck")
+                  or {})
         self.assertIn("health", " ".join(health.get("Test", [])))
 
     def test_runs_and_serves_sqs(self):
