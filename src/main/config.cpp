@@ -106,6 +106,20 @@ const std::vector<OptionSpec>& options() {
          c.url_host = v;
          return ok_status();
        }},
+      {"--lambda-endpoint", "SLUICE_LAMBDA_ENDPOINT", "lambda_endpoint",
+       "Base URL of a service speaking the Lambda Invoke API, where SNS lambda "
+       "subscriptions are delivered (e.g. http://localhost:9001); default: none.",
+       [](Config& c, const std::string& v) -> Status {
+         c.lambda_endpoint = v;
+         return ok_status();
+       }},
+      {"--sns-signing-cert-base", "SLUICE_SNS_SIGNING_CERT_BASE", "sns_signing_cert_base",
+       "Scheme and host of the SNS SigningCertURL (e.g. https://sns.us-east-1.amazonaws.com, "
+       "for validators that pin AWS's host); default: the request's host.",
+       [](Config& c, const std::string& v) -> Status {
+         c.sns_signing_cert_base = v;
+         return ok_status();
+       }},
       {"--max-body-bytes", "SLUICE_MAX_BODY_BYTES", "max_body_bytes",
        "Largest request body accepted (default 8388608).",
        [](Config& c, const std::string& v) -> Status {

@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   api::Dispatcher dispatcher(dopts, *clock);
   services::Runtime runtime{*clock,         timers, *store, config.region, config.account_id,
                             config.url_host};
+  runtime.lambda_endpoint = config.lambda_endpoint;
+  runtime.sns_signing_cert_base = config.sns_signing_cert_base;
   auto installed = api::install_services(dispatcher, runtime);
   if (!installed.ok()) {
     log->error("cannot restore state: {}", installed.error().message);

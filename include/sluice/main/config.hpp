@@ -18,6 +18,8 @@ struct Config {
   std::string clock = "real";  // real | virtual | auto (virtual, auto-advancing)
   int threads = 2;             // HTTP I/O threads
   std::string url_host;        // fixed host[:port] for URLs we hand out; empty: the Host header
+  std::string lambda_endpoint;        // Lambda Invoke API base URL (SNS lambda subscriptions)
+  std::string sns_signing_cert_base;  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string config_file;
   long long max_body_bytes = 8 * 1024 * 1024;
   bool show_help = false;

@@ -15,6 +15,8 @@ struct Runtime {
   std::string default_region = "us-east-1";
   std::string default_account = "000000000000";
   std::string url_host;  // fixed host[:port] for URLs handed out; empty: the request's Host
+  std::string lambda_endpoint = "";        // Lambda Invoke API base URL; empty: none configured
+  std::string sns_signing_cert_base = "";  // scheme://host of SNS SigningCertURLs; empty: request's
 };
 
 }  // namespace sluice::services

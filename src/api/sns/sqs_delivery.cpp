@@ -49,6 +49,8 @@ Result<std::shared_ptr<services::sns::SnsEngine>> install_sns(
     std::shared_ptr<services::sqs::SqsEngine> sqs) {
   SnsWiring wiring;
   wiring.queues = make_sqs_delivery(std::move(sqs));
+  wiring.options.lambda_endpoint = runtime.lambda_endpoint;
+  wiring.options.signing_cert_url_base = runtime.sns_signing_cert_base;
   return install_sns(dispatcher, runtime, std::move(wiring));
 }
 
