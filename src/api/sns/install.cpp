@@ -74,7 +74,9 @@ AdminHandler localstack_messages(std::shared_ptr<SnsEngine> engine, std::string 
     const std::string only = param(q, filter_param.c_str());
     if (request.method == "DELETE") {
       engine->clear_recorded(kind, region, account);
-      respond(json_response(204, Json::object()));
+      HttpResponse none;
+      none.status = 204;
+      respond(none);
       return;
     }
     Json grouped = Json::object();
