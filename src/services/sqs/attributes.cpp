@@ -283,8 +283,9 @@ Status SqsEngine::apply_attributes(Queue& q, const AttributeMap& attributes, boo
     } else if (name == "FifoQueue") {
       auto v = parse_bool(name, value);
       SLUICE_TRY(v);
-      // FifoQueue can only be given when the queue is created.
-      if (!creating) return Error::sender("InvalidAttributeName", "Unknown Attribute FifoQueue.");
+      // The queue type never changes: a standard queue does not know the attribute, a
+      // FIFO queue accepts only "true" again.
+      if (!creating && !c.fifo) return unknown_attribute(name);
       if (*v != c.fifo) return invalid_value(name);
     } else if (name == "ContentBasedDeduplication") {
       auto v = parse_bool(name, value);
@@ -307,8 +308,11 @@ Status SqsEngine::apply_attributes(Queue& q, const AttributeMap& attributes, boo
   }
   // Only one server-side encryption option per queue: a KMS key turns SSE-SQS off.
   if (!c.kms_master_key_id.empty() && !sse_given) c.sqs_managed_sse = false;
-  if (!c.kms_master_key_id.empty() && c.sqs_managed_sse)
-    return invalid_value("SqsManagedSseEnabled");
+  if (!c.kms_master_key_id.empty() && c.sqs_managed_sse) {
+    return Error::sender("InvalidAttributeName",
+                         "You can use one type of server-side encryption (SSE) at one time. You "
+                         "can either enable KMS SSE or SQS SSE.");
+  }
   q.config = std::move(c);
   return ok_status();
 }

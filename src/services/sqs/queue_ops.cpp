@@ -374,10 +374,9 @@ Status SqsEngine::remove_permission(const QueueId& id, const std::string& label)
     policy["Statement"] = kept;
   }
   if (!removed) {
-    return Error::sender("InvalidParameterValue",
-                         "Value " + label +
-                             " for parameter Label is invalid. Reason: can't find label on "
-                             "existing policy.");
+    return Error::sender(
+        "InvalidParameterValue",
+        "Value " + label + " for parameter Label is invalid. Reason: can't find label.");
   }
   q.config.policy = policy["Statement"].empty() ? std::string() : policy.dump();
   q.modified_ms = runtime_.clock.now_ms();
