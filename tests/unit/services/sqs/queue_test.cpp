@@ -91,6 +91,27 @@ TEST_F(QueueOps, set_attributes_updates_value_and_last_modified) {
   EXPECT_FALSE(s.ok());
 }
 
+TEST_F(QueueOps, queue_type_never_changes_after_creation) {
+  auto standard = queue("std");
+  EXPECT_EQ(engine_->set_queue_attributes(standard, {{"FifoQueue", "true"}}).error().code,
+            "InvalidAttributeName");
+  auto fifo = queue("f.fifo", {{"FifoQueue", "true"}});
+  EXPECT_TRUE(engine_->set_queue_attributes(fifo, {{"FifoQueue", "true"}}).ok());
+  EXPECT_EQ(engine_->set_queue_attributes(fifo, {{"FifoQueue", "false"}}).error().code,
+            "InvalidAttributeValue");
+}
+
+TEST_F(QueueOps, kms_and_sqs_managed_encryption_together_are_refused) {
+  auto q = queue("sse");
+  auto s =
+      engine_->set_queue_attributes(q, {{"KmsMasterKeyId", "k"}, {"SqsManagedSseEnabled", "true"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "InvalidAttributeName");
+  ASSERT_TRUE(engine_->set_queue_attributes(q, {{"KmsMasterKeyId", "k"}}).ok());
+  EXPECT_EQ(attribute(q, "SqsManagedSseEnabled"), "false");
+  EXPECT_EQ(attribute(q, "KmsDataKeyReusePeriodSeconds"), "300");
+}
+
 TEST_F(QueueOps, recreating_within_60_seconds_of_delete_is_queue_deleted_recently) {
   auto q = queue("short-lived");
   ASSERT_TRUE(engine_->delete_queue(q).ok());
