@@ -11,9 +11,20 @@ TimeMs RealClock::now_ms() const {
 
 VirtualClock::VirtualClock(TimeMs start_ms) : now_(start_ms) {}
 
-void VirtualClock::on_advance(std::function<void()> listener) {
+Clock::ListenerId VirtualClock::on_advance(std::function<void()> listener) {
   std::lock_guard lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+  const ListenerId id = next_listener_++;
+  listeners_.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void VirtualClock::remove_listener(ListenerId id) {
+  {
+    std::lock_guard lock(listeners_mu_);
+    std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+  }
+  // Wait out a notify() that copied the listener before it was erased.
+  std::lock_guard wait(notify_mu_);
 }
 
 void VirtualClock::advance_ms(TimeMs delta) {
@@ -30,12 +41,13 @@ void VirtualClock::set_ms(TimeMs t) {
 }
 
 void VirtualClock::notify() {
-  std::vector<std::function<void()>> copy;
+  std::lock_guard calling(notify_mu_);
+  std::vector<std::pair<ListenerId, std::function<void()>>> copy;
   {
     std::lock_guard lock(listeners_mu_);
     copy = listeners_;
   }
-  for (auto& fn : copy)
+  for (auto& [id, fn] : copy)
     fn();
 }
 

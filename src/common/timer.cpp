@@ -10,7 +10,7 @@ constexpr auto kAutoAdvanceIdle = std::chrono::milliseconds(5);
 }  // namespace
 
 TimerService::TimerService(Clock& clock) : clock_(clock) {
-  clock_.on_advance([this] {
+  listener_ = clock_.on_advance([this] {
     std::lock_guard lock(mu_);
     cv_.notify_all();
   });
@@ -19,6 +19,7 @@ TimerService::TimerService(Clock& clock) : clock_(clock) {
 
 TimerService::~TimerService() {
   stop();
+  clock_.remove_listener(listener_);
 }
 
 void TimerService::stop() {

@@ -17,9 +17,17 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimeMs now_ms() const = 0;
-  // A listener is called (outside any clock lock) whenever virtual time moves, so that
-  // timers scheduled on the clock can fire. The real clock never calls it.
-  virtual void on_advance(std::function<void()> listener) { (void)listener; }
+  using ListenerId = std::uint64_t;
+  // A listener is called whenever virtual time moves, so that timers scheduled on the
+  // clock can fire. The real clock never calls it. Whoever registers a listener removes
+  // it before it dies: a clock may outlive its timer services (engine tests share one).
+  virtual ListenerId on_advance(std::function<void()> listener) {
+    (void)listener;
+    return 0;
+  }
+  // Once this returns the listener is not running (on another thread) and will not be
+  // called again.
+  virtual void remove_listener(ListenerId id) { (void)id; }
   virtual bool is_virtual() const { return false; }
 };
 
@@ -34,7 +42,8 @@ class VirtualClock final : public Clock {
  public:
   explicit VirtualClock(TimeMs start_ms);
   TimeMs now_ms() const override { return now_.load(std::memory_order_acquire); }
-  void on_advance(std::function<void()> listener) override;
+  ListenerId on_advance(std::function<void()> listener) override;
+  void remove_listener(ListenerId id) override;
   bool is_virtual() const override { return true; }
 
   void advance_ms(TimeMs delta);
@@ -48,7 +57,11 @@ class VirtualClock final : public Clock {
   std::atomic<TimeMs> now_;
   std::atomic<bool> auto_advance_{false};
   std::mutex listeners_mu_;
-  std::vector<std::function<void()>> listeners_;
+  std::vector<std::pair<ListenerId, std::function<void()>>> listeners_;
+  ListenerId next_listener_ = 1;
+  // Held while listeners run, so remove_listener can wait for a call in progress.
+  // Recursive: a listener may itself move the clock.
+  std::recursive_mutex notify_mu_;
 };
 
 // Parses durations such as "90", "90s", "1500ms", "15m", "2h", "3d", "1y" into ms.

@@ -36,6 +36,7 @@ class TimerService {
  private:
   void run();
   Clock& clock_;
+  Clock::ListenerId listener_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<TimeMs, std::pair<TimerId, std::function<void()>>> by_deadline_;
