@@ -20,17 +20,21 @@ std::optional<SigV4Scope> parse_sigv4_credential(std::string_view credential) {
   std::string_view parts[5];
   std::size_t n = 0;
   std::size_t pos = 0;
+  bool more = false;  // a sixth '/'-separated part follows
   while (n < 5) {
     const std::size_t slash = credential.find('/', pos);
     if (slash == std::string_view::npos) {
       parts[n++] = credential.substr(pos);
       break;
     }
+    if (n == 4) {
+      more = true;
+      break;
+    }
     parts[n++] = credential.substr(pos, slash - pos);
     pos = slash + 1;
   }
-  if (n != 5 || parts[0].empty() || parts[4] != "aws4_request") return std::nullopt;
-  if (credential.find('/', pos) != std::string_view::npos) return std::nullopt;
+  if (more || n != 5 || parts[0].empty() || parts[4] != "aws4_request") return std::nullopt;
   scope.access_key = std::string(parts[0]);
   scope.date = std::string(parts[1]);
   scope.region = std::string(parts[2]);
