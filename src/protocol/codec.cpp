@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <set>
@@ -371,9 +372,48 @@ void json_to_xml(const Json& value, const Shape& shape, std::string& out) {
   }
 }
 
+namespace {
+// Length of the well-formed UTF-8 sequence starting at in[i] (2 to 4), or 0.
+std::size_t utf8_sequence_length(std::string_view in, std::size_t i) {
+  const auto c = static_cast<unsigned char>(in[i]);
+  std::size_t len;
+  std::uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > in.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto cc = static_cast<unsigned char>(in[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+  // Surrogates and code points past U+10FFFF are not characters.
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+// U+FFFE and U+FFFF (EF BF BE / EF BF BF) are characters, but XML 1.0 excludes them.
+bool is_xml_excluded(std::string_view seq) {
+  return seq == "\xEF\xBF\xBE" || seq == "\xEF\xBF\xBF";
+}
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+}  // namespace
+
 void xml_escape(std::string_view in, std::string& out) {
   out.reserve(out.size() + in.size());
-  for (char ch : in) {
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char ch = in[i];
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
       case '&':
@@ -392,15 +432,31 @@ void xml_escape(std::string_view in, std::string& out) {
         out += "&apos;";
         break;
       case '\r':
+        // A raw CR would be normalised to LF by the client's parser.
         out += "&#xD;";
         break;
+      case '\t':
+      case '\n':
+        out.push_back(ch);
+        break;
       default:
-        if (c < 0x20 && c != '\t' && c != '\n') {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "&#x%X;", c);
-          out += buf;
-        } else {
+        if (c < 0x20) {
+          // XML 1.0 has no way to carry other C0 controls, not even as character
+          // references (expat, under botocore, rejects "&#x1;" and the whole document).
+          out += kReplacement;
+        } else if (c < 0x80) {
           out.push_back(ch);
+        } else if (const std::size_t len = utf8_sequence_length(in, i); len > 0) {
+          const std::string_view seq = in.substr(i, len);
+          if (is_xml_excluded(seq)) {
+            out += kReplacement;
+          } else {
+            out.append(seq);
+          }
+          i += len - 1;
+        } else {
+          // Invalid UTF-8 would make the document unparseable: replace byte by byte.
+          out += kReplacement;
         }
     }
   }

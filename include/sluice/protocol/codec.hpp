@@ -37,8 +37,9 @@ std::string first_missing_required(const Json& value, const Shape& shape, bool q
 // Appends the XML for a structure's members (not the enclosing element).
 void json_to_xml(const Json& value, const Shape& shape, std::string& out);
 
-// XML text escaping (& < > " ' and the characters XML 1.0 cannot carry raw: CR and
-// other control characters are written as character references).
+// XML text escaping: & < > " ' as entities, CR as "&#xD;" (so parsers do not turn it
+// into LF). What XML 1.0 cannot carry at all (other C0 controls, U+FFFE/U+FFFF,
+// invalid UTF-8) becomes U+FFFD, so the document always parses.
 void xml_escape(std::string_view in, std::string& out);
 
 }  // namespace sluice::protocol
