@@ -97,7 +97,15 @@ void Dispatcher::handle(HttpRequest request, Responder respond) const {
   const std::string& path = request.path;
   if (starts_with(path, "/_sluice/") || starts_with(path, "/_localstack/") ||
       starts_with(path, "/_aws/") || starts_with(path, "/moto-api/")) {
-    handle_admin(request, std::move(respond));
+    // Every response carries a request id, admin ones too, so a log line can be matched
+    // to whatever a client saw.
+    handle_admin(request, [respond = std::move(respond)](HttpResponse r) {
+      bool has_id = false;
+      for (const auto& [k, v] : r.headers)
+        has_id = has_id || k == "x-amzn-RequestId";
+      if (!has_id) r.headers.emplace_back("x-amzn-RequestId", uuid_v4());
+      respond(std::move(r));
+    });
     return;
   }
   if (const std::string* target = request.header("x-amz-target")) {
