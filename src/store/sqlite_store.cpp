@@ -244,6 +244,26 @@ Status migrate(sqlite3* db) {
   return ok_status();
 }
 
+// PRAGMA quick_check answers with rows ("ok", or one row per problem found), not with an
+// error code, so its answer has to be read.
+Status check_integrity(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &stmt, nullptr) != SQLITE_OK)
+    return Error::internal(sqlite3_errmsg(db));
+  std::string answer;
+  const int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    answer = text ? reinterpret_cast<const char*>(text) : "";
+  } else {
+    answer = sqlite3_errmsg(db);
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW || answer != "ok")
+    return Error::internal("the database failed its integrity check (" + answer + ")");
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
@@ -269,7 +289,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
   };
   if (auto st = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !st.ok())
     return fail(st.error().message);
-  if (auto st = exec_sql(db, "PRAGMA quick_check;"); !st.ok()) return fail(st.error().message);
+  if (auto st = check_integrity(db); !st.ok()) return fail(st.error().message);
   if (auto st = migrate(db); !st.ok()) return fail(st.error().message);
   auto store = std::make_unique<SqliteStore>(db, path);
   if (auto st = store->prepare(); !st.ok()) return st.error();
