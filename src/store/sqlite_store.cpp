@@ -1,8 +1,10 @@
 // The SQLite store: WAL journal, numbered migrations (PRAGMA user_version), and one
 // writer thread that commits everything emitted since its last commit in one
 // transaction (group commit), then releases the barriers waiting on it.
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -267,12 +269,19 @@ Status check_integrity(sqlite3* db) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
+  const bool existed = fs::exists(data_dir, ec);
+  fs::create_directories(data_dir, ec);
   if (ec) return Error::internal("cannot create " + data_dir + ": " + ec.message());
-  // Owner-only: the data dir holds every message.
-  ::chmod(data_dir.c_str(), 0700);
-  const std::string path = (std::filesystem::path(data_dir) / "sluice.db").string();
+  // Owner-only: the data dir holds every message. Only a directory we created: an
+  // existing one (`--data-dir .`, `--data-dir /tmp`) may be shared and keeps its mode.
+  if (!existed) ::chmod(data_dir.c_str(), 0700);
+
+  const std::string path = (fs::path(data_dir) / "sluice.db").string();
+  // Create the database owner-only; SQLite would follow the umask (often 0644), and
+  // its -wal and -shm files copy the database file's mode.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
