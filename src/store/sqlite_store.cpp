@@ -3,10 +3,13 @@
 // transaction (group commit), then releases the barriers waiting on it.
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -36,7 +39,8 @@ struct Op {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+  SqliteStore(sqlite3* db, std::string path, int lock_fd)
+      : db_(db), path_(std::move(path)), lock_fd_(lock_fd) {
     writer_ = std::thread([this] { run(); });
   }
 
@@ -50,6 +54,7 @@ class SqliteStore final : public Store {
     for (auto* s : {put_, erase_, erase_prefix_, begin_, commit_, rollback_})
       if (s) sqlite3_finalize(s);
     sqlite3_close(db_);
+    ::close(lock_fd_);  // releases the data dir for the next sluice
   }
 
   Status prepare() {
@@ -198,6 +203,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
+  int lock_fd_;
   std::mutex db_mu_;
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* erase_ = nullptr;
@@ -278,6 +284,17 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
   // existing one (`--data-dir .`, `--data-dir /tmp`) may be shared and keeps its mode.
   if (!existed) ::chmod(data_dir.c_str(), 0700);
 
+  // One sluice per data dir: two would each keep their own state in memory and overwrite
+  // each other's records. The lock goes away with the process, however it ends.
+  const std::string lock_path = (fs::path(data_dir) / "sluice.lock").string();
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return Error::internal("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return Error::internal(data_dir + " is in use by another sluice (it holds " + lock_path +
+                           "); stop it or choose another data dir.");
+  }
+
   const std::string path = (fs::path(data_dir) / "sluice.db").string();
   // Create the database owner-only; SQLite would follow the umask (often 0644), and
   // its -wal and -shm files copy the database file's mode.
@@ -287,11 +304,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
       SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
+    ::close(lock_fd);
     return Error::internal("cannot open " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 5000);
   auto fail = [&](const std::string& what) -> Error {
     sqlite3_close(db);
+    ::close(lock_fd);
     return Error::internal(path + ": " + what +
                            ". If the file is damaged, move it aside (keep a copy) and restart; "
                            "if another sluice uses this data dir, stop it or choose another.");
@@ -300,7 +319,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& data_dir) {
     return fail(st.error().message);
   if (auto st = check_integrity(db); !st.ok()) return fail(st.error().message);
   if (auto st = migrate(db); !st.ok()) return fail(st.error().message);
-  auto store = std::make_unique<SqliteStore>(db, path);
+  auto store = std::make_unique<SqliteStore>(db, path, lock_fd);
   if (auto st = store->prepare(); !st.ok()) return st.error();
   return std::unique_ptr<Store>(std::move(store));
 }
