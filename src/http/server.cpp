@@ -114,7 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
                         "The request body exceeds the limit of " +
                             std::to_string(server_.options.body_limit) + " bytes.");
     }
-    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    if (beast::iequals(req[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                        req.version());
       bhttp::async_write(stream_, *cont,
@@ -185,7 +185,6 @@ class Session : public std::enable_shared_from_this<Session> {
       asio::post(self->stream_.get_executor(),
                  [self, version, keep_alive, head, r = std::move(response)]() mutable {
                    if (!keep_alive) r.close = true;
-                   if (head) r.body.clear();
                    self->write(std::move(r), version, head);
                  });
     });
@@ -200,8 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
       res->insert(k, v);
     const bool close_after = r.close || server_.stopping.load();
     res->keep_alive(!close_after);
+    // HEAD: the headers a GET would get, Content-Length included, and no body.
     const std::size_t size = r.body.size();
-    res->body() = std::move(r.body);
+    if (!head) res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->content_length(size);
     stream_.expires_after(server_.options.request_timeout);
