@@ -38,14 +38,16 @@ class Session;
 struct Server::Impl {
   ServerOptions options;
   api::HttpHandler handler;
+  // Sessions unregister in their destructors, which can run while the io_context below
+  // is destroyed (handlers still queued hold sessions): declared first, destroyed last.
+  std::mutex sessions_mu;
+  std::unordered_set<Session*> sessions;
+  std::atomic<std::size_t> connections{0};
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc};
   std::function<void(int)> signal_fn;
   std::atomic<bool> stopping{false};
-  std::atomic<std::size_t> connections{0};
-  std::mutex sessions_mu;
-  std::unordered_set<Session*> sessions;
   asio::steady_timer drain_timer{ioc};
   std::chrono::steady_clock::time_point drain_deadline;
 

@@ -1,5 +1,5 @@
-// sluice: wiring. Configuration, logging, the clock, the store, the services, the HTTP
-// server, and a graceful shutdown on SIGTERM/SIGINT.
+// sluice: wiring. Configuration, logging, the clock, the store, the services,
+// the HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
 #include <unistd.h>
 
 #include <chrono>
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
       env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   if (is_admin_command(args)) {
-    // Client mode: defaults from the environment/config, so that `sluice health` in the
-    // container finds the server it runs beside.
+    // Client mode: defaults from the environment/config, so that `sluice
+    // health` in the container finds the server it runs beside.
     auto defaults = load_config({}, env);
     const Config base = defaults.ok() ? *defaults : Config{};
     return run_admin_command(args, base.host, base.port);
@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
     vclock->set_auto_advance(config.clock == "auto");
     clock = std::move(vclock);
   }
+  // Declared before everything that may hold a Responder (timers, engines
+  // parking long polls): a Responder holds its connection, which must die
+  // before the server does.
+  std::unique_ptr<http::Server> server;
   TimerService timers(*clock);
 
   std::unique_ptr<store::Store> store;
@@ -96,28 +100,31 @@ int main(int argc, char** argv) {
   sopts.port = static_cast<std::uint16_t>(config.port);
   sopts.threads = static_cast<std::size_t>(config.threads);
   sopts.body_limit = static_cast<std::size_t>(config.max_body_bytes);
-  http::Server server(sopts, [&dispatcher](api::HttpRequest req, api::Responder respond) {
-    dispatcher.handle(std::move(req), std::move(respond));
-  });
+  server = std::make_unique<http::Server>(
+      sopts, [&dispatcher](api::HttpRequest req, api::Responder respond) {
+        dispatcher.handle(std::move(req), std::move(respond));
+      });
   std::string error;
-  const std::uint16_t port = server.listen(error);
+  const std::uint16_t port = server->listen(error);
   if (port == 0) {
     log->error("{}", error);
     return 1;
   }
-  server.on_signal([&server, log](int sig) {
+  server->on_signal([&server, log](int sig) {
     log->info("received signal {}, shutting down", sig);
-    server.stop();
+    server->stop();
   });
   const auto startup_us = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::steady_clock::now() - started)
                               .count();
   const bool ipv6 = config.host.find(':') != std::string::npos;
-  log->info("Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in {} us)",
-            sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
-            store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),
-            config.clock, startup_us);
-  server.run();
+  log->info(
+      "Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in "
+      "{} us)",
+      sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
+      store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),
+      config.clock, startup_us);
+  server->run();
   store->flush();
   timers.stop();
   log->info("stopped");

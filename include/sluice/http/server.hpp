@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP/1.1 server (Boost.Beast). This header is Beast-free; only src/http/*.cpp
-// include Asio and Beast, compiled once.
+// The HTTP/1.1 server (Boost.Beast). This header is Beast-free; only
+// src/http/*.cpp include Asio and Beast, compiled once.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,6 +23,9 @@ struct ServerOptions {
   std::size_t max_connections = 20000;
 };
 
+// Responders handed to the handler hold their connection: they must not outlive
+// the Server (main destroys the services, which may park them, before the
+// server).
 class Server {
  public:
   Server(ServerOptions options, api::HttpHandler handler);
@@ -34,8 +37,8 @@ class Server {
   std::uint16_t listen(std::string& error);
   // Runs the I/O threads until stop(); the calling thread is one of them.
   void run();
-  // Stops accepting, lets in-flight requests finish (up to `grace`), closes idle
-  // connections, and makes run() return. Safe to call from any thread.
+  // Stops accepting, lets in-flight requests finish (up to `grace`), closes
+  // idle connections, and makes run() return. Safe to call from any thread.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   // Calls `fn` on SIGINT/SIGTERM (from an I/O thread).
   void on_signal(std::function<void(int)> fn);
