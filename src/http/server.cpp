@@ -1,5 +1,6 @@
 #include "sluice/http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -34,6 +35,17 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 class Session;
+
+namespace {
+
+// After an error response (or any close) the socket is shut down for sending and what
+// the client still sends is read and dropped for a while: closing a socket with unread
+// data makes the kernel send a reset, which can destroy the response before the client
+// reads it (a 413 sent while the client is still uploading would be lost).
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+
+}  // namespace
 
 struct Server::Impl {
   ServerOptions options;
@@ -77,10 +89,11 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
   }
 
-  // Called on shutdown (from any thread): close if waiting for a new request.
+  // Called on shutdown (from any thread): close if waiting for a new request, or if
+  // only lingering after a close.
   void close_if_idle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_ && self->buffer_.size() == 0) {
+      if ((self->idle_ && self->buffer_.size() == 0) || self->closing_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
         self->stream_.close();
@@ -210,16 +223,36 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(
         stream_, *res,
         [self = shared_from_this(), res, close_after](beast::error_code ec, std::size_t) {
-          if (ec || close_after) return self->close();
+          if (ec) return self->abort();
+          if (close_after) return self->close();
           self->read_header();
         });
   }
 
+  // Graceful close: stop sending, then drain what the client still sends until it
+  // closes, kLingerTime passes or kLingerBytes arrived (see kLingerTime).
   void close() {
+    if (closing_) return;
+    closing_ = true;
+    idle_ = false;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    if (ec || !stream_.socket().is_open()) return abort();
+    stream_.expires_after(kLingerTime);
+    linger();
   }
+
+  void linger() {
+    if (!linger_buffer_) linger_buffer_ = std::make_unique<std::array<char, 16384>>();
+    stream_.async_read_some(asio::buffer(*linger_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kLingerBytes) return self->abort();
+                              self->linger();
+                            });
+  }
+
+  void abort() { stream_.close(); }
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -227,6 +260,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   std::string remote_;
   bool idle_ = false;
+  bool closing_ = false;
+  std::size_t lingered_ = 0;
+  std::unique_ptr<std::array<char, 16384>> linger_buffer_;
 };
 
 void Server::Impl::accept() {
