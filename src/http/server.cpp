@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "sluice/common/encoding.hpp"
 #include "sluice/common/log.hpp"
 
 namespace sluice::http {
@@ -159,23 +160,50 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == bhttp::error::body_limit) {
-      return send_error(413, "RequestEntityTooLarge", "The request body is too large.");
+      return send_error(413, "RequestEntityTooLarge",
+                        "The request body exceeds the limit of " +
+                            std::to_string(server_.options.body_limit) + " bytes.");
     }
     if (ec == bhttp::error::header_limit) {
-      return send_error(431, "RequestHeaderFieldsTooLarge", "The request headers are too large.");
+      return send_error(431, "RequestHeaderFieldsTooLarge",
+                        "The request headers exceed the limit of " +
+                            std::to_string(server_.options.header_limit) + " bytes.");
     }
+    // The client went away in the middle of a request: nothing to answer.
     if (ec == bhttp::error::partial_message) return close();
     send_error(400, "BadRequest", "Malformed HTTP request: " + ec.message() + ".");
   }
 
-  void send_error(int status, const std::string& code, const std::string& message) {
+  // An error the HTTP layer answers itself, shaped like an AWS error of the protocol
+  // the request speaks (when its header got that far), then the connection closes.
+  void send_error(int status, const std::string& code, const std::string& message,
+                  bool sender_fault = true) {
+    const std::string request_id = uuid_v4();
     api::HttpResponse r;
     r.status = status;
-    r.content_type = "text/xml";
-    r.body = "<?xml version=\"1.0\"?><ErrorResponse><Error><Type>Sender</Type><Code>" + code +
-             "</Code><Message>" + message + "</Message></Error></ErrorResponse>";
+    bool json = false;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& req = parser_->get();
+      json =
+          req.find("x-amz-target") != req.end() ||
+          beast::iequals(req[bhttp::field::content_type].substr(0, 23), "application/x-amz-json-");
+    }
+    if (json) {
+      r.content_type = "application/x-amz-json-1.0";
+      r.body =
+          "{\"__type\":\"com.amazon.coral.service#" + code + "\",\"message\":\"" + message + "\"}";
+    } else {
+      r.content_type = "text/xml";
+      r.body = "<?xml version=\"1.0\"?><ErrorResponse><Error><Type>" +
+               std::string(sender_fault ? "Sender" : "Receiver") + "</Type><Code>" + code +
+               "</Code><Message>" + message + "</Message><Detail/></Error><RequestId>" +
+               request_id + "</RequestId></ErrorResponse>";
+    }
+    r.headers.emplace_back("x-amzn-RequestId", request_id);
     r.close = true;
-    write(std::move(r), 11, false);
+    const bool head =
+        parser_ && parser_->is_header_done() && parser_->get().method() == bhttp::verb::head;
+    write(std::move(r), 11, head);
   }
 
   void on_request() {
