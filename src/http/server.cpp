@@ -1,5 +1,8 @@
 #include "sluice/http/server.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <mutex>
@@ -45,6 +48,11 @@ namespace {
 // reads it (a 413 sent while the client is still uploading would be lost).
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+// Connections over the limit still get a 503 (read their request header, answer, close);
+// this many at a time, beyond that they are closed at once.
+constexpr std::size_t kMaxRejecting = 64;
+// Kept free below the process's file limit for the store, logs and accept() itself.
+constexpr std::size_t kReservedDescriptors = 64;
 
 }  // namespace
 
@@ -55,9 +63,12 @@ struct Server::Impl {
   // is destroyed (handlers still queued hold sessions): declared first, destroyed last.
   std::mutex sessions_mu;
   std::unordered_set<Session*> sessions;
-  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> connections{0};  // sessions serving requests
+  std::atomic<std::size_t> rejecting{0};    // sessions answering 503 over the limit
+  std::size_t max_connections = 0;          // options.max_connections, within the fd limit
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_retry{ioc};
   asio::signal_set signals{ioc};
   std::function<void(int)> signal_fn;
   std::atomic<bool> stopping{false};
@@ -72,10 +83,12 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
+  // `reject`: the server is at its connection limit; answer 503 and close.
+  Session(tcp::socket socket, Server::Impl& server, bool reject)
+      : stream_(std::move(socket)), server_(server), reject_(reject) {
     std::lock_guard lock(server_.sessions_mu);
     server_.sessions.insert(this);
-    server_.connections.fetch_add(1);
+    (reject_ ? server_.rejecting : server_.connections).fetch_add(1);
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -83,7 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() {
     std::lock_guard lock(server_.sessions_mu);
     server_.sessions.erase(this);
-    server_.connections.fetch_sub(1);
+    (reject_ ? server_.rejecting : server_.connections).fetch_sub(1);
   }
 
   void start() {
@@ -124,6 +137,10 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = false;
     if (ec) return on_read_error(ec);
     auto& req = parser_->get();
+    if (reject_) {
+      return send_error(503, "ServiceUnavailable",
+                        "The server is at its connection limit; retry shortly.", false);
+    }
     // Reject oversized bodies before reading them.
     if (auto len = parser_->content_length(); len && *len > server_.options.body_limit) {
       return send_error(413, "RequestEntityTooLarge",
@@ -287,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
   std::string remote_;
+  const bool reject_;
   bool idle_ = false;
   bool closing_ = false;
   std::size_t lingered_ = 0;
@@ -297,14 +315,23 @@ void Server::Impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping.load()) return;
-      logger("http")->warn("accept failed: {}", ec.message());
-    } else if (stopping.load()) {
+      // Out of file descriptors (EMFILE/ENFILE) or memory: accepting again at once would
+      // fail again at once, spinning a core and flooding the log. Back off a little.
+      logger("http")->warn("accept failed: {}; retrying in 100 ms", ec.message());
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](beast::error_code wec) {
+        if (!wec && !stopping.load()) accept();
+      });
       return;
-    } else if (connections.load() >= options.max_connections) {
+    }
+    if (stopping.load()) return;
+    if (connections.load() < max_connections) {
+      std::make_shared<Session>(std::move(socket), *this, false)->start();
+    } else if (rejecting.load() < kMaxRejecting) {
+      std::make_shared<Session>(std::move(socket), *this, true)->start();
+    } else {
       beast::error_code ignored;
       socket.close(ignored);
-    } else {
-      std::make_shared<Session>(std::move(socket), *this)->start();
     }
     accept();
   });
@@ -323,7 +350,8 @@ void Server::Impl::close_idle_sessions() {
 }
 
 void Server::Impl::drain_tick() {
-  if (connections.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+  if ((connections.load() == 0 && rejecting.load() == 0) ||
+      std::chrono::steady_clock::now() >= drain_deadline) {
     ioc.stop();
     return;
   }
@@ -331,6 +359,29 @@ void Server::Impl::drain_tick() {
   drain_timer.expires_after(std::chrono::milliseconds(5));
   drain_timer.async_wait([this](beast::error_code) { drain_tick(); });
 }
+
+namespace {
+// Each connection is a file descriptor: raise the soft limit as far as the hard limit
+// allows, and keep the connection limit below it so accept() never runs out first.
+std::size_t connection_limit(std::size_t wanted) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted;
+  const rlim_t needed = static_cast<rlim_t>(wanted + kReservedDescriptors + kMaxRejecting);
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < needed) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? needed : std::min(needed, lim.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= needed) return wanted;
+  const std::size_t reserve = kReservedDescriptors + kMaxRejecting;
+  const std::size_t fit = lim.rlim_cur > reserve ? lim.rlim_cur - reserve : 1;
+  logger("http")->warn(
+      "the file descriptor limit ({}) allows {} connections, not the {} configured; raise "
+      "`ulimit -n` for more",
+      static_cast<unsigned long long>(lim.rlim_cur), fit, wanted);
+  return fit;
+}
+}  // namespace
 
 Server::Server(ServerOptions options, api::HttpHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
@@ -356,6 +407,7 @@ std::uint16_t Server::listen(std::string& error) {
             ": " + ec.message();
     return 0;
   }
+  impl_->max_connections = connection_limit(impl_->options.max_connections);
   impl_->accept();
   return impl_->acceptor.local_endpoint().port();
 }

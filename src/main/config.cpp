@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/common/clock.hpp"
+
 namespace sluice {
 
 namespace {
@@ -29,6 +31,19 @@ Status parse_int(const std::string& name, const std::string& text, long long lo,
                                               "'.");
   }
   out = v;
+  return ok_status();
+}
+
+// A duration such as "30", "30s", "500ms" or "2m", from 1 ms to one day.
+Status parse_timeout(const std::string& name, const std::string& text, long long& out_ms) {
+  const TimeMs ms = parse_duration_ms(text);
+  if (ms < 1 || ms > 86'400'000) {
+    return Error::sender("InvalidConfig", name +
+                                              " must be a duration such as 30s, 500ms or 2m "
+                                              "(at most 1d), not '" +
+                                              text + "'.");
+  }
+  out_ms = ms;
   return ok_status();
 }
 
@@ -127,6 +142,30 @@ const std::vector<OptionSpec>& options() {
          SLUICE_TRY(parse_int("max_body_bytes", v, 1024, 1LL << 32, b));
          c.max_body_bytes = b;
          return ok_status();
+       }},
+      {"--max-connections", "SLUICE_MAX_CONNECTIONS", "max_connections",
+       "Connections served at once; more get 503 ServiceUnavailable (default 10000, kept below "
+       "the file descriptor limit).",
+       [](Config& c, const std::string& v) -> Status {
+         long long n;
+         SLUICE_TRY(parse_int("max_connections", v, 1, 1'000'000, n));
+         c.max_connections = static_cast<int>(n);
+         return ok_status();
+       }},
+      {"--idle-timeout", "SLUICE_IDLE_TIMEOUT", "idle_timeout",
+       "How long a keep-alive connection may wait for its next request (default 120s).",
+       [](Config& c, const std::string& v) -> Status {
+         return parse_timeout("idle_timeout", v, c.idle_timeout_ms);
+       }},
+      {"--header-timeout", "SLUICE_HEADER_TIMEOUT", "header_timeout",
+       "How long a started request may take to send its headers (default 30s).",
+       [](Config& c, const std::string& v) -> Status {
+         return parse_timeout("header_timeout", v, c.header_timeout_ms);
+       }},
+      {"--request-timeout", "SLUICE_REQUEST_TIMEOUT", "request_timeout",
+       "How long a request body may take to arrive, and a response to be sent (default 60s).",
+       [](Config& c, const std::string& v) -> Status {
+         return parse_timeout("request_timeout", v, c.request_timeout_ms);
        }},
   };
   return specs;

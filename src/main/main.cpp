@@ -1,5 +1,5 @@
-// sluice: wiring. Configuration, logging, the clock, the store, the services,
-// the HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
+// sluice: wiring. Configuration, logging, the clock, the store, the services, the HTTP
+// server, and a graceful shutdown on SIGTERM/SIGINT.
 #include <unistd.h>
 
 #include <chrono>
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
       env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   if (is_admin_command(args)) {
-    // Client mode: defaults from the environment/config, so that `sluice
-    // health` in the container finds the server it runs beside.
+    // Client mode: defaults from the environment/config, so that `sluice health` in the
+    // container finds the server it runs beside.
     auto defaults = load_config({}, env);
     const Config base = defaults.ok() ? *defaults : Config{};
     return run_admin_command(args, base.host, base.port);
@@ -61,9 +61,8 @@ int main(int argc, char** argv) {
     vclock->set_auto_advance(config.clock == "auto");
     clock = std::move(vclock);
   }
-  // Declared before everything that may hold a Responder (timers, engines
-  // parking long polls): a Responder holds its connection, which must die
-  // before the server does.
+  // Declared before everything that may hold a Responder (timers, engines parking long
+  // polls): a Responder holds its connection, which must die before the server does.
   std::unique_ptr<http::Server> server;
   TimerService timers(*clock);
 
@@ -100,6 +99,10 @@ int main(int argc, char** argv) {
   sopts.port = static_cast<std::uint16_t>(config.port);
   sopts.threads = static_cast<std::size_t>(config.threads);
   sopts.body_limit = static_cast<std::size_t>(config.max_body_bytes);
+  sopts.max_connections = static_cast<std::size_t>(config.max_connections);
+  sopts.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  sopts.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  sopts.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
   server = std::make_unique<http::Server>(
       sopts, [&dispatcher](api::HttpRequest req, api::Responder respond) {
         dispatcher.handle(std::move(req), std::move(respond));
@@ -118,12 +121,10 @@ int main(int argc, char** argv) {
                               std::chrono::steady_clock::now() - started)
                               .count();
   const bool ipv6 = config.host.find(':') != std::string::npos;
-  log->info(
-      "Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in "
-      "{} us)",
-      sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
-      store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),
-      config.clock, startup_us);
+  log->info("Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in {} us)",
+            sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
+            store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),
+            config.clock, startup_us);
   server->run();
   store->flush();
   timers.stop();

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP/1.1 server (Boost.Beast). This header is Beast-free; only
-// src/http/*.cpp include Asio and Beast, compiled once.
+// The HTTP/1.1 server (Boost.Beast). This header is Beast-free; only src/http/*.cpp
+// include Asio and Beast, compiled once.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,17 +15,18 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4566;  // 0: pick a free port
   std::size_t threads = 2;
-  std::size_t body_limit = 8 * 1024 * 1024;  // bytes; larger bodies get 413 unread
-  std::size_t header_limit = 16 * 1024;      // bytes
-  std::chrono::seconds header_timeout{30};   // to receive a complete header
-  std::chrono::seconds idle_timeout{120};    // keep-alive connection with no request
-  std::chrono::seconds request_timeout{60};  // to receive a body once headers arrived
-  std::size_t max_connections = 20000;
+  std::size_t body_limit = 8 * 1024 * 1024;           // bytes; larger bodies get 413 unread
+  std::size_t header_limit = 16 * 1024;               // bytes; larger headers get 431
+  std::chrono::milliseconds header_timeout{30'000};   // to receive a complete header
+  std::chrono::milliseconds idle_timeout{120'000};    // keep-alive connection with no request
+  std::chrono::milliseconds request_timeout{60'000};  // to receive a body / send a response
+  // Connections served at once (kept below the file descriptor limit); more get a 503
+  // ServiceUnavailable and are closed.
+  std::size_t max_connections = 10000;
 };
 
-// Responders handed to the handler hold their connection: they must not outlive
-// the Server (main destroys the services, which may park them, before the
-// server).
+// Responders handed to the handler hold their connection: they must not outlive the
+// Server (main destroys the services, which may park them, before the server).
 class Server {
  public:
   Server(ServerOptions options, api::HttpHandler handler);
@@ -37,8 +38,8 @@ class Server {
   std::uint16_t listen(std::string& error);
   // Runs the I/O threads until stop(); the calling thread is one of them.
   void run();
-  // Stops accepting, lets in-flight requests finish (up to `grace`), closes
-  // idle connections, and makes run() return. Safe to call from any thread.
+  // Stops accepting, lets in-flight requests finish (up to `grace`), closes idle
+  // connections, and makes run() return. Safe to call from any thread.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   // Calls `fn` on SIGINT/SIGTERM (from an I/O thread).
   void on_signal(std::function<void(int)> fn);

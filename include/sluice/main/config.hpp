@@ -15,13 +15,17 @@ struct Config {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string log_level = "info";
-  std::string clock = "real";  // real | virtual | auto (virtual, auto-advancing)
-  int threads = 2;             // HTTP I/O threads
-  std::string url_host;        // fixed host[:port] for URLs we hand out; empty: the Host header
-  std::string lambda_endpoint;        // Lambda Invoke API base URL (SNS lambda subscriptions)
+  std::string clock = "real";   // real | virtual | auto (virtual, auto-advancing)
+  int threads = 2;              // HTTP I/O threads
+  std::string url_host;         // fixed host[:port] for URLs we hand out; empty: the Host header
+  std::string lambda_endpoint;  // Lambda Invoke API base URL (SNS lambda subscriptions)
   std::string sns_signing_cert_base;  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string config_file;
   long long max_body_bytes = 8 * 1024 * 1024;
+  int max_connections = 10000;
+  long long idle_timeout_ms = 120'000;
+  long long header_timeout_ms = 30'000;
+  long long request_timeout_ms = 60'000;
   bool show_help = false;
   bool show_version = false;
 };
