@@ -199,7 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
     api::HttpResponse r;
     r.status = status;
     bool json = false;
-    if (parser_ && parser_->is_header_done()) {
+    // Whatever fields were parsed so far: a header that broke a limit (body_limit fires
+    // when the header completes with a too-large Content-Length) was read in full.
+    if (parser_) {
       const auto& req = parser_->get();
       json =
           req.find("x-amz-target") != req.end() ||
@@ -218,8 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.headers.emplace_back("x-amzn-RequestId", request_id);
     r.close = true;
-    const bool head =
-        parser_ && parser_->is_header_done() && parser_->get().method() == bhttp::verb::head;
+    const bool head = parser_ && parser_->get().method() == bhttp::verb::head;
     write(std::move(r), 11, head);
   }
 
