@@ -40,6 +40,10 @@ void VirtualClock::set_ms(TimeMs t) {
   if (t > cur) notify();
 }
 
+void VirtualClock::set_auto_advance(bool on) {
+  if (!auto_advance_.exchange(on) && on) notify();
+}
+
 void VirtualClock::notify() {
   std::lock_guard calling(notify_mu_);
   std::vector<std::pair<ListenerId, std::function<void()>>> copy;

@@ -50,7 +50,9 @@ class VirtualClock final : public Clock {
   // Moves time to `t` if it is later than now; time never goes backwards.
   void set_ms(TimeMs t);
   bool auto_advance() const { return auto_advance_.load(); }
-  void set_auto_advance(bool on) { auto_advance_.store(on); }
+  // Switching auto-advance on wakes the listeners (a timer thread parked until time
+  // moves must now jump to its next deadline instead).
+  void set_auto_advance(bool on);
 
  private:
   void notify();

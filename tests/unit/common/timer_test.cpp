@@ -120,6 +120,19 @@ TEST(TimerService, auto_advance_jumps_to_the_next_deadline) {
   EXPECT_EQ(clock.now_ms(), year);
 }
 
+TEST(TimerService, switching_to_auto_advance_fires_timers_already_waiting) {
+  // POST /_sluice/clock {"mode": "auto"} with timers pending: nothing else happens to
+  // wake the timer thread, so the switch itself must.
+  VirtualClock clock(0);
+  TimerService timers(clock);
+  Fired fired;
+  timers.schedule_at(3'600'000, fired.add(1));
+  EXPECT_FALSE(fired.wait_for_count(1, 30ms));
+  clock.set_auto_advance(true);
+  ASSERT_TRUE(fired.wait_for_count(1, 2s));
+  EXPECT_EQ(clock.now_ms(), 3'600'000);
+}
+
 TEST(TimerService, real_clock_timers_wait_for_their_deadline) {
   RealClock clock;
   TimerService timers(clock);
