@@ -5,6 +5,8 @@ clock, recorded SMS/email/mobile deliveries, persistence across a restart."""
 import http.server
 import json
 import queue
+import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -20,7 +22,7 @@ from sluice_harness import Server, boto3_client
 class Listener:
     """An HTTP endpoint for SNS to post to; answers with `status`."""
 
-    def __init__(self, status=200):
+    def __init__(self, status=200, tls_dir=None):
         self.status = status
         self.requests = queue.Queue()
         outer = self
@@ -40,7 +42,20 @@ class Listener:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        scheme = "http"
+        if tls_dir:
+            # A self-signed endpoint, as developers run locally.
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                 "-subj", "/CN=localhost", "-keyout", f"{tls_dir}/key.pem",
+                 "-out", f"{tls_dir}/cert.pem"],
+                check=True, capture_output=True,
+            )
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(f"{tls_dir}/cert.pem", f"{tls_dir}/key.pem")
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def next(self, timeout=5):
@@ -326,6 +341,24 @@ class DeliveryTest(SnsBase):
             self.assertEqual(self.sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"], [])
         finally:
             listener.close()
+
+    def test_https_endpoint(self):
+        with tempfile.TemporaryDirectory() as tls_dir:
+            listener = Listener(tls_dir=tls_dir)
+            try:
+                topic = self.sns.create_topic(Name="secure")["TopicArn"]
+                arn = self.sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=listener.url)[
+                    "SubscriptionArn"
+                ]
+                self.assertEqual(arn, "pending confirmation")
+                _, body = listener.next()
+                self.assertEqual(body["Type"], "SubscriptionConfirmation")
+                self.sns.confirm_subscription(TopicArn=topic, Token=body["Token"])
+                self.sns.publish(TopicArn=topic, Message="over tls")
+                _, body = listener.next()
+                self.assertEqual(body["Message"], "over tls")
+            finally:
+                listener.close()
 
     def test_recorded_sms_email_and_mobile_deliveries(self):
         topic = self.sns.create_topic(Name="people")["TopicArn"]

@@ -3,10 +3,12 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -19,15 +21,21 @@ struct Url {
   std::string host;
   std::string port = "80";
   std::string target = "/";
+  bool tls = false;
 };
 
 bool parse_url(const std::string& url, Url& out, std::string& error) {
-  if (url.rfind("http://", 0) != 0) {
-    error = url.rfind("https://", 0) == 0 ? "https endpoints are not supported"
-                                          : "unsupported URL " + url;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    out.tls = true;
+    out.port = "443";
+  } else {
+    error = "unsupported URL " + url;
     return false;
   }
-  const std::string rest = url.substr(7);
   const std::size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
   out.target = slash == std::string::npos ? "/" : rest.substr(slash);
@@ -116,6 +124,48 @@ bool send_all(int fd, const std::string& data, Clock::time_point deadline) {
   return true;
 }
 
+// A TLS session over a connected socket. Certificates are not verified: endpoints a
+// developer runs locally are typically self-signed (AWS would require a trusted CA).
+struct TlsSession {
+  SSL_CTX* ctx = nullptr;
+  SSL* ssl = nullptr;
+  ~TlsSession() {
+    if (ssl) SSL_free(ssl);
+    if (ctx) SSL_CTX_free(ctx);
+  }
+  bool open(int fd, const std::string& host, Clock::time_point deadline, std::string& error) {
+    // Blocking I/O bounded by socket timeouts keeps the handshake simple.
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    const int ms = std::max(1, remaining_ms(deadline));
+    timeval tv{ms / 1000, (ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) {
+      error = "cannot create a TLS context";
+      return false;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, host.c_str());
+    if (SSL_connect(ssl) != 1) {
+      error = "TLS handshake with " + host + " failed";
+      return false;
+    }
+    return true;
+  }
+  bool write_all(const std::string& data) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      const int n = SSL_write(ssl, data.data() + off, static_cast<int>(data.size() - off));
+      if (n <= 0) return false;
+      off += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+};
+
 }  // namespace
 
 PosixHttpClient::PosixHttpClient(std::size_t threads) {
@@ -176,13 +226,21 @@ HttpOutResponse PosixHttpClient::perform(const HttpOutRequest& request) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(request.timeout_ms);
   const int fd = connect_with_deadline(url, deadline, out.error);
   if (fd < 0) return out;
+  TlsSession tls;
+  if (url.tls && !tls.open(fd, url.host, deadline, out.error)) {
+    close(fd);
+    return out;
+  }
+  const bool default_port = url.port == (url.tls ? "443" : "80");
   std::string head = request.method + " " + url.target + " HTTP/1.1\r\nHost: " + url.host +
-                     (url.port == "80" ? "" : ":" + url.port) + "\r\n";
+                     (default_port ? "" : ":" + url.port) + "\r\n";
   for (const auto& [k, v] : request.headers)
     head += k + ": " + v + "\r\n";
   head +=
       "Content-Length: " + std::to_string(request.body.size()) + "\r\nConnection: close\r\n\r\n";
-  if (!send_all(fd, head + request.body, deadline)) {
+  const bool sent =
+      url.tls ? tls.write_all(head + request.body) : send_all(fd, head + request.body, deadline);
+  if (!sent) {
     out.error = "cannot send the request";
     close(fd);
     return out;
@@ -195,12 +253,19 @@ HttpOutResponse PosixHttpClient::perform(const HttpOutRequest& request) {
     if (header_end != std::string::npos && content_length != std::string::npos &&
         data.size() >= header_end + 4 + content_length)
       break;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, remaining_ms(deadline)) != 1) {
-      out.error = "timed out waiting for the response";
-      break;
+    ssize_t n = 0;
+    if (url.tls) {
+      n = SSL_read(tls.ssl, buf, sizeof buf);
+      if (n <= 0 && Clock::now() >= deadline) out.error = "timed out waiting for the response";
+      if (n <= 0) break;
+    } else {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, remaining_ms(deadline)) != 1) {
+        out.error = "timed out waiting for the response";
+        break;
+      }
+      n = recv(fd, buf, sizeof buf, 0);
     }
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) break;
     data.append(buf, static_cast<std::size_t>(n));

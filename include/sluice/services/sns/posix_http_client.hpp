@@ -1,7 +1,7 @@
 #pragma once
 // A small blocking HTTP/1.1 client on POSIX sockets, run by a few worker threads, for
 // SNS deliveries to http:// endpoints and the Lambda endpoint. No Asio (the services
-// layer stays free of it). https:// URLs fail with an error (no TLS here).
+// layer stays free of it). https:// goes through OpenSSL without certificate checks.
 #include <condition_variable>
 #include <deque>
 #include <mutex>
