@@ -1,5 +1,6 @@
 #include "sluice/api/services.hpp"
 
+#include "sluice/api/sfn/sfn_api.hpp"
 #include "sluice/api/sns/sns_api.hpp"
 #include "sluice/api/sqs/sqs_api.hpp"
 
@@ -14,6 +15,9 @@ Result<std::unique_ptr<ServiceSet>> install_services(Dispatcher& dispatcher,
   auto sns = sns::install_sns(dispatcher, runtime, *sqs);
   if (!sns.ok()) return sns.error();
   set->engines.push_back(*sns);
+  auto sfn = sfn::install_sfn(dispatcher, runtime, sfn::SfnWiring{*sqs, *sns, "", ""});
+  if (!sfn.ok()) return sfn.error();
+  set->engines.push_back(*sfn);
   return set;
 }
 
