@@ -4,24 +4,30 @@
 # Each SDK talks to capture_server.py on a loopback port; nothing leaves the machine.
 #   boto3-1.26-query: /usr/bin/python3 (Debian boto3 1.26, AWS Query)
 #   boto3-1.43-json:  pyenv python3 (boto3 1.43, AWS JSON 1.0)
-#   js-v3-json:       @aws-sdk/client-sqs pinned in bench/fauxqs/package.json (AWS JSON 1.0)
+#   js-v3-json:       @aws-sdk/client-sqs pinned in bench/fauxqs/package.json (AWS JSON 1.0),
+#                     and @aws-sdk/client-sfn from tests/e2e/js/node_modules (Step Functions)
+#   bench/capture/capture.sh sfn    only the Step Functions templates
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/../requests
-[ -d "$here/../fauxqs/node_modules/@aws-sdk/client-sqs" ] || (cd "$here/../fauxqs" && npm ci --no-audit --no-fund)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-capture() {  # name port command...
-  local name=$1 port=$2
-  shift 2
+capture() {  # name kind(sqs|sfn) port command...
+  local name=$1 kind=$2 port=$3
+  shift 3
+  rm -rf "${tmp:?}/$name"
   /usr/bin/python3 "$here/capture_server.py" "$port" "$tmp/$name" >/dev/null &
   local srv=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
   "$@" "$port"
   wait "$srv"
-  /usr/bin/python3 "$here/make_templates.py" "$tmp/$name" "$port" "$out/$name"
+  /usr/bin/python3 "$here/make_templates.py" "$tmp/$name" "$port" "$out/$name" "$kind"
 }
 base=$((30000 + RANDOM % 20000))
-capture boto3-1.26-query $base /usr/bin/python3 "$here/drive_boto3.py"
-capture boto3-1.43-json $((base + 1)) "${PYENV_PYTHON:-$HOME/.pyenv/shims/python3}" "$here/drive_boto3.py"
-capture js-v3-json $((base + 2)) node --no-warnings "$here/drive_js.mjs"
+if [ "${1:-}" != sfn ]; then
+  [ -d "$here/../fauxqs/node_modules/@aws-sdk/client-sqs" ] || (cd "$here/../fauxqs" && npm ci --no-audit --no-fund)
+  capture boto3-1.26-query sqs $base /usr/bin/python3 "$here/drive_boto3.py"
+  capture boto3-1.43-json sqs $((base + 1)) "${PYENV_PYTHON:-$HOME/.pyenv/shims/python3}" "$here/drive_boto3.py"
+  capture js-v3-json sqs $((base + 2)) node --no-warnings "$here/drive_js.mjs"
+fi
+capture js-v3-json sfn $((base + 3)) node --no-warnings "$here/drive_sfn_js.mjs"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loopback listener that records the exact bytes an SQS SDK sends.
+"""Loopback listener that records the exact bytes an SQS or Step Functions SDK sends.
 
     capture_server.py PORT OUT_DIR
 
@@ -8,7 +8,8 @@ byte for byte (request line, headers in the order and case the SDK used, body), 
 OUT_DIR/NNN-<Action>.http, and answers with a minimal but valid response for the
 action so the SDK call succeeds (SDKs check MD5OfMessageBody, so the digests here are
 real). AWS JSON 1.0 is recognised by X-Amz-Target, AWS Query by the form body.
-Stops after 60 s or at the first GetQueueUrl (the drivers' last call, not recorded). Standard library only: runs under /usr/bin/python3 and pyenv python3 alike.
+Stops after 60 s or at the first GetQueueUrl or ListStateMachines (the drivers' last
+call, not recorded). Standard library only: runs under /usr/bin/python3 and pyenv python3 alike.
 """
 import hashlib
 import json
@@ -21,6 +22,7 @@ import urllib.parse
 
 QUERY_NS = "http://queue.amazonaws.com/doc/2012-11-05/"
 RECEIVED_BODY = "captured-body"
+STOP_ACTIONS = ("GetQueueUrl", "ListStateMachines")
 
 
 def md5(text):
@@ -55,6 +57,13 @@ def json_reply(action, body):
         out = {"Successful": [{"Id": e["Id"]} for e in req["Entries"]], "Failed": []}
     elif action == "GetQueueUrl":
         out = {"QueueUrl": "http://127.0.0.1/000000000000/" + req["QueueName"]}
+    elif action in ("StartExecution", "StartSyncExecution"):
+        arn = req["stateMachineArn"].replace(":stateMachine:", ":execution:") + ":captured"
+        out = {"executionArn": arn, "startDate": 1.8e9}
+        if action == "StartSyncExecution":
+            out.update({"stateMachineArn": req["stateMachineArn"], "name": "captured",
+                        "stopDate": 1.8e9, "status": "SUCCEEDED", "input": req.get("input"),
+                        "output": req.get("input")})
     else:
         out = {}
     return "application/x-amz-json-1.0", json.dumps(out)
@@ -121,7 +130,7 @@ def serve_connection(conn, out_dir, counter, stop):
                 form = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
                 action = form.get("Action", ["Unknown"])[0]
                 ctype, reply = query_reply(action, form)
-            if action == "GetQueueUrl":
+            if action in STOP_ACTIONS:
                 stop.set()
             else:
                 with counter["lock"]:
