@@ -35,10 +35,11 @@ void TimerService::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-TimerService::TimerId TimerService::schedule_at(TimeMs deadline, std::function<void()> fn) {
+TimerService::TimerId TimerService::schedule_at(TimeMs deadline, std::function<void()> fn,
+                                                bool passive) {
   std::lock_guard lock(mu_);
   TimerId id = next_id_++;
-  auto it = by_deadline_.emplace(deadline, std::make_pair(id, std::move(fn)));
+  auto it = by_deadline_.emplace(deadline, Entry{id, passive, std::move(fn)});
   by_id_.emplace(id, it);
   cv_.notify_all();
   return id;
@@ -59,6 +60,12 @@ TimeMs TimerService::next_deadline() const {
   return by_deadline_.empty() ? -1 : by_deadline_.begin()->first;
 }
 
+TimeMs TimerService::next_active_locked() const {
+  for (const auto& [deadline, entry] : by_deadline_)
+    if (!entry.passive) return deadline;
+  return -1;
+}
+
 std::size_t TimerService::pending() const {
   std::lock_guard lock(mu_);
   return by_deadline_.size();
@@ -70,8 +77,8 @@ void TimerService::run() {
     const TimeMs now = clock_.now_ms();
     if (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
       auto it = by_deadline_.begin();
-      auto fn = std::move(it->second.second);
-      by_id_.erase(it->second.first);
+      auto fn = std::move(it->second.fn);
+      by_id_.erase(it->second.id);
       by_deadline_.erase(it);
       lock.unlock();
       fn();
@@ -85,11 +92,11 @@ void TimerService::run() {
     const TimeMs next = by_deadline_.begin()->first;
     if (clock_.is_virtual()) {
       auto& vclock = static_cast<VirtualClock&>(clock_);
-      if (vclock.auto_advance()) {
+      if (vclock.auto_advance() && next_active_locked() >= 0) {
         const std::size_t before = next_id_;
         if (cv_.wait_for(lock, kAutoAdvanceIdle) == std::cv_status::timeout && !stopping_ &&
-            before == next_id_ && !by_deadline_.empty()) {
-          const TimeMs target = by_deadline_.begin()->first;
+            before == next_id_ && next_active_locked() >= 0) {
+          const TimeMs target = next_active_locked();
           lock.unlock();
           vclock.set_ms(target);
           lock.lock();

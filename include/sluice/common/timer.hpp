@@ -22,9 +22,13 @@ class TimerService {
   TimerService(const TimerService&) = delete;
   TimerService& operator=(const TimerService&) = delete;
 
-  TimerId schedule_at(TimeMs deadline, std::function<void()> fn);
-  TimerId schedule_after(TimeMs delay_ms, std::function<void()> fn) {
-    return schedule_at(clock_.now_ms() + delay_ms, std::move(fn));
+  // A passive timer fires when time reaches it but is never where auto-advance jumps
+  // to: a timeout that waits on something outside (a callback, a worker) or an expiry
+  // nobody waits for. Auto-advance skips the waits someone is waiting out (a Wait state,
+  // a retry delay, a message delay, a long poll), not these.
+  TimerId schedule_at(TimeMs deadline, std::function<void()> fn, bool passive = false);
+  TimerId schedule_after(TimeMs delay_ms, std::function<void()> fn, bool passive = false) {
+    return schedule_at(clock_.now_ms() + delay_ms, std::move(fn), passive);
   }
   // Returns false if the timer already fired or never existed.
   bool cancel(TimerId id);
@@ -39,10 +43,15 @@ class TimerService {
   Clock::ListenerId listener_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::multimap<TimeMs, std::pair<TimerId, std::function<void()>>> by_deadline_;
-  std::unordered_map<TimerId,
-                     std::multimap<TimeMs, std::pair<TimerId, std::function<void()>>>::iterator>
-      by_id_;
+  struct Entry {
+    TimerId id;
+    bool passive;
+    std::function<void()> fn;
+  };
+  // The earliest deadline auto-advance may jump to, or -1.
+  TimeMs next_active_locked() const;
+  std::multimap<TimeMs, Entry> by_deadline_;
+  std::unordered_map<TimerId, std::multimap<TimeMs, Entry>::iterator> by_id_;
   TimerId next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;

@@ -60,7 +60,8 @@ Result<ParsedArn> parse_arn(const std::string& arn) {
   std::size_t start = 0;
   while (true) {
     auto colon = arn.find(':', start);
-    parts.push_back(arn.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    parts.push_back(
+        arn.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
@@ -112,7 +113,7 @@ void Engine::post(std::function<void()> fn) {
   executor->post(std::move(fn));
 }
 
-TimerService::TimerId Engine::at(TimeMs deadline, std::function<void()> fn) {
+TimerService::TimerId Engine::at(TimeMs deadline, std::function<void()> fn, bool passive) {
   std::weak_ptr<Executor> weak = executor;
   if (rt.clock.is_virtual()) {
     fn = [this, deadline, fn = std::move(fn)] {
@@ -121,9 +122,12 @@ TimerService::TimerId Engine::at(TimeMs deadline, std::function<void()> fn) {
       turn_time = 0;
     };
   }
-  return rt.timers.schedule_at(deadline, [weak, fn = std::move(fn)]() mutable {
-    if (auto ex = weak.lock()) ex->post(std::move(fn));
-  });
+  return rt.timers.schedule_at(
+      deadline,
+      [weak, fn = std::move(fn)]() mutable {
+        if (auto ex = weak.lock()) ex->post(std::move(fn));
+      },
+      passive);
 }
 
 void Engine::cancel(TimerService::TimerId& id) {
@@ -249,8 +253,8 @@ void SfnEngine::reset() {
     e.closed_order.clear();
     e.ready.clear();
     e.dirty.clear();
-    for (const char* kind : {"sfn.machine", "sfn.activity", "sfn.execution", "sfn.event",
-                             "sfn.maprun"})
+    for (const char* kind :
+         {"sfn.machine", "sfn.activity", "sfn.execution", "sfn.event", "sfn.maprun"})
       e.rt.store.erase_prefix(kind, "");
     p.set_value();
   });

@@ -100,8 +100,9 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
   }
   const bool express = machine.type == "EXPRESS";
   const std::string prefix = arn_prefix(machine.region, machine.account);
-  const std::string arn = express ? prefix + "express:" + machine.name + ":" + name + ":" + uuid_v4()
-                                  : prefix + "execution:" + machine.name + ":" + name;
+  const std::string arn = express
+                              ? prefix + "express:" + machine.name + ":" + name + ":" + uuid_v4()
+                              : prefix + "execution:" + machine.name + ":" + name;
   if (!express) {
     if (auto* existing = execution(arn)) {
       // AWS: the same name and input while running answers with the running execution.
@@ -149,19 +150,22 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
   e.root = root.id;
   if (e.def->timeout_seconds) {
     const std::string earn = e.arn;
-    e.timeout_timer = at(e.start + *e.def->timeout_seconds * 1000, [this, earn] {
-      ExecutionRec* x = execution(earn);
-      if (!x || !x->running()) return;
-      x->timeout_timer = 0;
-      if (Fiber* r = fiber(*x, x->root)) stop_fiber(*x, *r);
-      x->error = "States.Timeout";
-      Doc d = Doc::object();
-      d["error"] = "States.Timeout";
-      Fiber* r = fiber(*x, x->root);
-      emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails", d);
-      close_execution(*x, "TIMED_OUT", &x->history.back());
-      drain();
-    });
+    e.timeout_timer = at(
+        e.start + *e.def->timeout_seconds * 1000,
+        [this, earn] {
+          ExecutionRec* x = execution(earn);
+          if (!x || !x->running()) return;
+          x->timeout_timer = 0;
+          if (Fiber* r = fiber(*x, x->root)) stop_fiber(*x, *r);
+          x->error = "States.Timeout";
+          Doc d = Doc::object();
+          d["error"] = "States.Timeout";
+          Fiber* r = fiber(*x, x->root);
+          emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails", d);
+          close_execution(*x, "TIMED_OUT", &x->history.back());
+          drain();
+        },
+        /*passive=*/true);
   }
   schedule(e, root);
   return &e;
@@ -256,8 +260,8 @@ void SfnEngine::start_execution(Scope scope, StartExecutionRequest request, Done
     if (!test_case.empty() && !e->mocks.has_case(target->machine->name, test_case))
       return done(invalid_arn("The mock configuration has no test case '" + test_case +
                               "' for the state machine '" + target->machine->name + "'"));
-    auto launched = e->launch(scope, *target->machine, target->version, target->alias,
-                              request.name, request.input, request.trace_header, false);
+    auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
+                              request.input, request.trace_header, false);
     if (!launched.ok()) return done(std::move(launched).error());
     ExecutionRec* x = *launched;
     if (!test_case.empty() && x->history.size() == 1) x->mock_case = test_case;
@@ -282,8 +286,8 @@ void SfnEngine::start_sync_execution(Scope scope, StartExecutionRequest request,
     if (target->machine->type != "EXPRESS")
       return done(Error::sender("StateMachineTypeNotSupported",
                                 "This operation is not supported by this type of state machine"));
-    auto launched = e->launch(scope, *target->machine, target->version, target->alias,
-                              request.name, request.input, request.trace_header, true);
+    auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
+                              request.input, request.trace_header, true);
     if (!launched.ok()) return done(std::move(launched).error());
     ExecutionRec* x = *launched;
     x->mock_case = test_case;
@@ -302,8 +306,7 @@ void SfnEngine::stop_execution(std::string arn, std::optional<std::string> error
     if (!x.ok()) return done(std::move(x).error());
     ExecutionRec& ex = **x;
     if (!ex.running()) {
-      return done(Error::sender("ValidationException",
-                                "Execution Does Not Exist: '" + arn + "'"));
+      return done(Error::sender("ValidationException", "Execution Does Not Exist: '" + arn + "'"));
     }
     e->abort_execution(ex, error.value_or(""), cause.value_or(""));
     e->drain();
@@ -352,8 +355,8 @@ void SfnEngine::describe_state_machine_for_execution(std::string arn,
 void SfnEngine::list_executions(ListExecutionsRequest request, Done<Page<ExecutionInfo>> done) {
   impl_->post([e = impl_.get(), request = std::move(request), done = std::move(done)] {
     if (request.state_machine_arn.empty() == request.map_run_arn.empty())
-      return done(Error::sender("ValidationException",
-                                "Must provide a StateMachine ARN or MapRun ARN"));
+      return done(
+          Error::sender("ValidationException", "Must provide a StateMachine ARN or MapRun ARN"));
     std::vector<const ExecutionRec*> matches;
     std::string salt;
     if (!request.map_run_arn.empty()) {
@@ -361,8 +364,8 @@ void SfnEngine::list_executions(ListExecutionsRequest request, Done<Page<Executi
       if (!p.ok()) return done(std::move(p).error());
       auto it = e->map_runs.find(request.map_run_arn);
       if (it == e->map_runs.end())
-        return done(Error::sender("ResourceNotFound",
-                                  "Resource not found: '" + request.map_run_arn + "'"));
+        return done(
+            Error::sender("ResourceNotFound", "Resource not found: '" + request.map_run_arn + "'"));
       for (const auto& c : it->second.children)
         if (const ExecutionRec* x = e->execution(c)) matches.push_back(x);
       salt = request.map_run_arn;
@@ -388,9 +391,10 @@ void SfnEngine::list_executions(ListExecutionsRequest request, Done<Page<Executi
       items.push_back(e->describe(*x));
     }
     // Most recent first, as AWS lists them.
-    std::stable_sort(items.begin(), items.end(), [](const ExecutionInfo& a, const ExecutionInfo& b) {
-      return a.start_date != b.start_date ? a.start_date > b.start_date : a.arn > b.arn;
-    });
+    std::stable_sort(
+        items.begin(), items.end(), [](const ExecutionInfo& a, const ExecutionInfo& b) {
+          return a.start_date != b.start_date ? a.start_date > b.start_date : a.arn > b.arn;
+        });
     done(paginate(std::move(items), request.max_results, request.next_token, salt));
   });
 }
@@ -428,9 +432,9 @@ void SfnEngine::redrive_execution(std::string arn, std::string client_token, Don
     ++ex.redrive_count;
     ex.redrive_date = e->now();
     if (!client_token.empty()) ex.redrive_tokens.insert(client_token);
-    const std::int64_t id = e->emit_at(ex, static_cast<std::int64_t>(ex.history.size()),
-                                       "ExecutionRedriven", "executionRedrivenEventDetails",
-                                       Doc{{"redriveCount", ex.redrive_count}});
+    const std::int64_t id =
+        e->emit_at(ex, static_cast<std::int64_t>(ex.history.size()), "ExecutionRedriven",
+                   "executionRedrivenEventDetails", Doc{{"redriveCount", ex.redrive_count}});
     ex.fibers.clear();
     Fiber& root = e->spawn(ex, nullptr, {}, ex.redrive_input, id);
     root.state = ex.redrive_state;

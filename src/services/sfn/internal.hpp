@@ -236,10 +236,10 @@ struct ExecutionRec {
 
   // TestState runs one state in a hidden execution and stops after it.
   bool test = false;
-  Json inspect;                     // inspectionData being collected (DEBUG/TRACE)
-  std::optional<Json> test_mock;    // mock.result
+  Json inspect;                   // inspectionData being collected (DEBUG/TRACE)
+  std::optional<Json> test_mock;  // mock.result
   std::optional<std::pair<std::string, std::string>> test_mock_error;
-  std::string test_status;          // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
+  std::string test_status;  // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
   std::string test_next;
   std::optional<Json> test_output;
   std::int64_t test_retry_count = 0;
@@ -305,7 +305,9 @@ class Engine {
   // ---- threading ----
   void post(std::function<void()> fn);
   // Schedules `fn` on the engine thread when `deadline` passes.
-  TimerService::TimerId at(TimeMs deadline, std::function<void()> fn);
+  // `passive`: a timeout (task, heartbeat, execution) that virtual auto-advance never
+  // jumps to; it fires only when time passes it (see TimerService::schedule_at).
+  TimerService::TimerId at(TimeMs deadline, std::function<void()> fn, bool passive = false);
   void cancel(TimerService::TimerId& id);
   // Replies once everything emitted so far is durable.
   template <typename T>
@@ -430,7 +432,8 @@ std::string subdefinition_text(const std::string& definition, const ScopePath& s
 
 // Helpers shared across files.
 std::string state_event_prefix(asl::StateType t);  // "Pass", "Task", ...
-Doc data_detail(const std::string& key, const std::string& text);  // {"input": .., "inputDetails": ..}
+Doc data_detail(const std::string& key,
+                const std::string& text);  // {"input": .., "inputDetails": ..}
 std::string runtime_cause(const Fiber& f, const std::string& message);
 bool error_matches(const std::vector<std::string>& names, const std::string& error, bool task);
 

@@ -159,12 +159,8 @@ Fiber fiber_of(const Doc& d) {
 }
 
 Doc event_doc(const HistoryEvent& ev) {
-  return Doc{{"id", ev.id},
-             {"previous_id", ev.previous_id},
-             {"timestamp", ev.timestamp},
-             {"type", ev.type},
-             {"detail_key", ev.detail_key},
-             {"detail", ev.detail}};
+  return Doc{{"id", ev.id},     {"previous_id", ev.previous_id}, {"timestamp", ev.timestamp},
+             {"type", ev.type}, {"detail_key", ev.detail_key},   {"detail", ev.detail}};
 }
 
 HistoryEvent event_of(const Doc& d) {
@@ -452,8 +448,8 @@ Status Engine::restore() {
       e->definition_scope.emplace_back(sc[0].get<std::string>(), sc[1].get<int>());
     // A map run's child parses as part of its parent's definition (an ItemProcessor is
     // not a valid top-level machine), so parse the whole and pick the processor.
-    auto parsed = asl::parse_definition(e->definition, asl::ParseOptions{
-                                                           e->definition_scope.empty() && e->express()});
+    auto parsed = asl::parse_definition(
+        e->definition, asl::ParseOptions{e->definition_scope.empty() && e->express()});
     if (parsed.ok()) e->def = subdefinition(parsed.definition, e->definition_scope);
     auto ev = events.find(e->arn);
     if (ev != events.end()) {
@@ -525,18 +521,21 @@ void Engine::resume(ExecutionRec& e) {
   }
   if (e.def && e.def->timeout_seconds) {
     const std::string arn = e.arn;
-    e.timeout_timer = at(e.start + *e.def->timeout_seconds * 1000, [this, arn] {
-      ExecutionRec* x = execution(arn);
-      if (!x || !x->running()) return;
-      x->timeout_timer = 0;
-      Fiber* r = fiber(*x, x->root);
-      if (r) stop_fiber(*x, *r);
-      x->error = "States.Timeout";
-      emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails",
-              Doc{{"error", "States.Timeout"}});
-      close_execution(*x, "TIMED_OUT", &x->history.back());
-      drain();
-    });
+    e.timeout_timer = at(
+        e.start + *e.def->timeout_seconds * 1000,
+        [this, arn] {
+          ExecutionRec* x = execution(arn);
+          if (!x || !x->running()) return;
+          x->timeout_timer = 0;
+          Fiber* r = fiber(*x, x->root);
+          if (r) stop_fiber(*x, *r);
+          x->error = "States.Timeout";
+          emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails",
+                  Doc{{"error", "States.Timeout"}});
+          close_execution(*x, "TIMED_OUT", &x->history.back());
+          drain();
+        },
+        /*passive=*/true);
   }
   for (auto& [id, f] : e.fibers) {
     if (!f.program) continue;
@@ -555,25 +554,31 @@ void Engine::resume(ExecutionRec& e) {
         if (!f.token.empty()) tokens[f.token] = TokenRef{e.arn, f.id, f.gen};
         const std::string arn = e.arn;
         const std::uint64_t fid = f.id, gen = f.gen;
-        f.timer = at(f.wake_at, [this, arn, fid, gen] {
-          ExecutionRec* x = execution(arn);
-          if (!x || !x->running()) return;
-          Fiber* fb = fiber(*x, fid);
-          if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-          fb->timer = 0;
-          task_timed_out(*x, *fb, "States.Timeout");
-          drain();
-        });
+        f.timer = at(
+            f.wake_at,
+            [this, arn, fid, gen] {
+              ExecutionRec* x = execution(arn);
+              if (!x || !x->running()) return;
+              Fiber* fb = fiber(*x, fid);
+              if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
+              fb->timer = 0;
+              task_timed_out(*x, *fb, "States.Timeout");
+              drain();
+            },
+            /*passive=*/true);
         if (f.heartbeat_at > 0) {
-          f.heartbeat_timer = at(f.heartbeat_at, [this, arn, fid, gen] {
-            ExecutionRec* x = execution(arn);
-            if (!x || !x->running()) return;
-            Fiber* fb = fiber(*x, fid);
-            if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-            fb->heartbeat_timer = 0;
-            task_timed_out(*x, *fb, "States.HeartbeatTimeout");
-            drain();
-          });
+          f.heartbeat_timer = at(
+              f.heartbeat_at,
+              [this, arn, fid, gen] {
+                ExecutionRec* x = execution(arn);
+                if (!x || !x->running()) return;
+                Fiber* fb = fiber(*x, fid);
+                if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
+                fb->heartbeat_timer = 0;
+                task_timed_out(*x, *fb, "States.HeartbeatTimeout");
+                drain();
+              },
+              /*passive=*/true);
         }
         const asl::TaskResource res = asl::classify_resource(current_state(f).resource);
         if (res.kind == asl::TaskResource::Kind::Activity) {

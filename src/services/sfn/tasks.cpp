@@ -84,10 +84,10 @@ void Engine::run_task(ExecutionRec& e, Fiber& f) {
       return false;
     }
     if (!v->is_number_integer() || v->get<std::int64_t>() <= 0) {
-      runtime_error(e, f,
-                    Error::sender("States.Runtime", std::string("The ") + field +
-                                                        " field refers to value " + to_text(*v) +
-                                                        " which is not a positive integer"));
+      runtime_error(
+          e, f,
+          Error::sender("States.Runtime", std::string("The ") + field + " field refers to value " +
+                                              to_text(*v) + " which is not a positive integer"));
       return false;
     }
     out = v->get<std::int64_t>();
@@ -147,27 +147,33 @@ void Engine::arm_task_timers(ExecutionRec& e, Fiber& f, TimeMs timeout_ms, TimeM
   const std::string arn = e.arn;
   const std::uint64_t id = f.id, gen = f.gen;
   f.wake_at = now() + timeout_ms;
-  f.timer = at(f.wake_at, [this, arn, id, gen] {
-    ExecutionRec* ex = execution(arn);
-    if (!ex || !ex->running()) return;
-    Fiber* fb = fiber(*ex, id);
-    if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-    fb->timer = 0;
-    task_timed_out(*ex, *fb, "States.Timeout");
-    drain();
-  });
+  f.timer = at(
+      f.wake_at,
+      [this, arn, id, gen] {
+        ExecutionRec* ex = execution(arn);
+        if (!ex || !ex->running()) return;
+        Fiber* fb = fiber(*ex, id);
+        if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
+        fb->timer = 0;
+        task_timed_out(*ex, *fb, "States.Timeout");
+        drain();
+      },
+      /*passive=*/true);
   f.heartbeat_period = heartbeat_ms;
   f.heartbeat_at = heartbeat_ms > 0 ? now() + heartbeat_ms : 0;
   if (heartbeat_ms > 0) {
-    f.heartbeat_timer = at(f.heartbeat_at, [this, arn, id, gen] {
-      ExecutionRec* ex = execution(arn);
-      if (!ex || !ex->running()) return;
-      Fiber* fb = fiber(*ex, id);
-      if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-      fb->heartbeat_timer = 0;
-      task_timed_out(*ex, *fb, "States.HeartbeatTimeout");
-      drain();
-    });
+    f.heartbeat_timer = at(
+        f.heartbeat_at,
+        [this, arn, id, gen] {
+          ExecutionRec* ex = execution(arn);
+          if (!ex || !ex->running()) return;
+          Fiber* fb = fiber(*ex, id);
+          if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
+          fb->heartbeat_timer = 0;
+          task_timed_out(*ex, *fb, "States.HeartbeatTimeout");
+          drain();
+        },
+        /*passive=*/true);
   }
 }
 
@@ -386,7 +392,8 @@ void SfnEngine::send_task_success(std::string token, std::string output, DoneSta
     Json value;
     if (!parse_json(output, value))
       return done(Error::sender("InvalidOutput", "Invalid Output: '" + output + "'"));
-    if (!well_formed_token(token)) return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
+    if (!well_formed_token(token))
+      return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
     auto it = e->tokens.find(token);
     if (it == e->tokens.end()) {
       if (e->closed_tokens.count(token))
@@ -410,7 +417,8 @@ void SfnEngine::send_task_failure(std::string token, std::string error, std::str
                                   DoneStatus done) {
   impl_->post([e = impl_.get(), token = std::move(token), error = std::move(error),
                cause = std::move(cause), done = std::move(done)]() mutable {
-    if (!well_formed_token(token)) return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
+    if (!well_formed_token(token))
+      return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
     auto it = e->tokens.find(token);
     if (it == e->tokens.end()) {
       if (e->closed_tokens.count(token))
@@ -432,7 +440,8 @@ void SfnEngine::send_task_failure(std::string token, std::string error, std::str
 
 void SfnEngine::send_task_heartbeat(std::string token, DoneStatus done) {
   impl_->post([e = impl_.get(), token = std::move(token), done = std::move(done)]() mutable {
-    if (!well_formed_token(token)) return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
+    if (!well_formed_token(token))
+      return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
     auto it = e->tokens.find(token);
     if (it == e->tokens.end()) {
       if (e->closed_tokens.count(token))

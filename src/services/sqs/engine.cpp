@@ -185,13 +185,20 @@ void SqsEngine::arm(Queue& q) {
     if (next < 0 || expiry < next) next = expiry;
   }
   if (next < 0) return;
-  if (q.timer != 0 && q.timer_at <= next) return;
+  // Only retention expiry ahead: nobody waits for it, so virtual auto-advance must not
+  // jump there (messages would expire under a test's feet).
+  const bool passive = q.pending.empty();
+  if (q.timer != 0 && q.timer_at <= next && (passive || !q.timer_passive)) return;
   if (q.timer != 0) runtime_.timers.cancel(q.timer);
   std::weak_ptr<SqsEngine> weak = weak_from_this();
   q.timer_at = next;
-  q.timer = runtime_.timers.schedule_at(next, [weak, key = q.key, gen = q.generation] {
-    if (auto self = weak.lock()) self->on_queue_timer(key, gen);
-  });
+  q.timer_passive = passive;
+  q.timer = runtime_.timers.schedule_at(
+      next,
+      [weak, key = q.key, gen = q.generation] {
+        if (auto self = weak.lock()) self->on_queue_timer(key, gen);
+      },
+      passive);
 }
 
 void SqsEngine::on_queue_timer(const std::string& key, std::uint64_t generation) {

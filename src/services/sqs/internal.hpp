@@ -120,6 +120,7 @@ struct Queue {
   std::deque<Waiter> waiters;
   TimerService::TimerId timer = 0;
   TimeMs timer_at = 0;
+  bool timer_passive = false;  // armed only for retention expiry
 };
 
 struct MoveTask {

@@ -55,6 +55,7 @@ void SqsEngine::wake_soon(Queue& q) {
   if (q.timer != 0) runtime_.timers.cancel(q.timer);
   std::weak_ptr<SqsEngine> weak = weak_from_this();
   q.timer_at = now;
+  q.timer_passive = false;
   q.timer = runtime_.timers.schedule_at(now, [weak, key = q.key, gen = q.generation] {
     if (auto self = weak.lock()) self->on_queue_timer(key, gen);
   });

@@ -120,6 +120,25 @@ TEST(TimerService, auto_advance_jumps_to_the_next_deadline) {
   EXPECT_EQ(clock.now_ms(), year);
 }
 
+TEST(TimerService, auto_advance_never_jumps_to_a_passive_timer_but_passes_through_it) {
+  VirtualClock clock(0);
+  clock.set_auto_advance(true);
+  TimerService timers(clock);
+  Fired fired;
+  // A callback's timeout alone: nobody is waiting it out, so time stays.
+  timers.schedule_at(99'999'999'000, fired.add(9), /*passive=*/true);
+  timers.schedule_at(1'000, fired.add(1), /*passive=*/true);
+  EXPECT_FALSE(fired.wait_for_count(1, 50ms));
+  EXPECT_EQ(clock.now_ms(), 0);
+  // A Wait of 2 s: time jumps to it, firing the passive 1 s timer on the way.
+  timers.schedule_at(2'000, fired.add(2));
+  ASSERT_TRUE(fired.wait_for_count(2, 2s));
+  EXPECT_EQ(fired.tags(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(clock.now_ms(), 2'000);
+  EXPECT_FALSE(fired.wait_for_count(3, 50ms));
+  EXPECT_EQ(clock.now_ms(), 2'000);
+}
+
 TEST(TimerService, switching_to_auto_advance_fires_timers_already_waiting) {
   // POST /_sluice/clock {"mode": "auto"} with timers pending: nothing else happens to
   // wake the timer thread, so the switch itself must.

@@ -48,7 +48,7 @@ TEST_F(Tasks, retry_waits_interval_times_backoff_then_succeeds) {
   EXPECT_EQ(settle(ex).status, "RUNNING");
   advance(1999);
   EXPECT_EQ(types(history(ex)).size(), 5u);  // Started, Entered, Scheduled, Started, Failed
-  advance(1);  // first retry after 2 s
+  advance(1);                                // first retry after 2 s
   advance(5999);
   EXPECT_EQ(settle(ex).status, "RUNNING");
   advance(1);  // second retry after 2 * 3 = 6 s
@@ -122,8 +122,8 @@ TEST_F(Tasks, activity_task_times_out_without_a_worker) {
   auto act = wait_for<ArnAndDate>(
       [&](auto done) { engine().create_activity(scope_, "slow", {}, nullptr, done); });
   ASSERT_TRUE(act.ok());
-  auto sm = create("act", R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
-                              act->arn + R"(","TimeoutSeconds":5,"End":true}}})");
+  auto sm = create("act", R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act->arn +
+                              R"(","TimeoutSeconds":5,"End":true}}})");
   auto ex = start(sm);
   advance(4999);
   EXPECT_EQ(settle(ex).status, "RUNNING");
@@ -132,15 +132,15 @@ TEST_F(Tasks, activity_task_times_out_without_a_worker) {
   EXPECT_EQ(d.status, "FAILED");
   EXPECT_EQ(d.error.value_or(""), "States.Timeout");
   auto t = types(history(ex));
-  EXPECT_EQ(t, (V{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled",
-                  "ActivityTimedOut", "ExecutionFailed"}));
+  EXPECT_EQ(t, (V{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityTimedOut",
+                  "ExecutionFailed"}));
 }
 
 TEST_F(Tasks, heartbeats_keep_an_activity_alive_until_they_stop) {
   auto act = wait_for<ArnAndDate>(
       [&](auto done) { engine().create_activity(scope_, "beating", {}, nullptr, done); });
-  auto sm = create("hb", R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
-                             act->arn + R"(","HeartbeatSeconds":10,"End":true}}})");
+  auto sm = create("hb", R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + act->arn +
+                             R"(","HeartbeatSeconds":10,"End":true}}})");
   auto ex = start(sm, R"({"job":1})");
   auto task = wait_for<ActivityTask>(
       [&](auto done) { engine().get_activity_task(act->arn, "w", 60000, done); });
@@ -148,16 +148,43 @@ TEST_F(Tasks, heartbeats_keep_an_activity_alive_until_they_stop) {
   ASSERT_FALSE(task->task_token.empty());
   EXPECT_EQ(task->input, R"({"job":1})");
   advance(8000);
-  ASSERT_TRUE(wait_status([&](auto done) { engine().send_task_heartbeat(task->task_token, done); }).ok());
+  ASSERT_TRUE(
+      wait_status([&](auto done) { engine().send_task_heartbeat(task->task_token, done); }).ok());
   advance(8000);  // 16 s after scheduling, 8 s after the heartbeat
   EXPECT_EQ(settle(ex).status, "RUNNING");
   advance(2000);  // 10 s after the heartbeat
   auto d = settle(ex);
   EXPECT_EQ(d.status, "FAILED");
   EXPECT_EQ(d.error.value_or(""), "States.HeartbeatTimeout");
-  auto late = wait_status([&](auto done) { engine().send_task_success(task->task_token, "{}", done); });
+  auto late =
+      wait_status([&](auto done) { engine().send_task_success(task->task_token, "{}", done); });
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "TaskTimedOut");
+}
+
+TEST_F(Tasks, auto_advance_skips_waits_but_never_jumps_to_a_task_timeout) {
+  auto act = wait_for<ArnAndDate>(
+      [&](auto done) { engine().create_activity(scope_, "auto", {}, nullptr, done); });
+  auto sm = create("auto", R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,
+      "Next":"T"},"T":{"Type":"Task","Resource":")" +
+                               act->arn + R"(","HeartbeatSeconds":600,"End":true}}})");
+  auto ex = start(sm);
+  clock_.set_auto_advance(true);
+  // The hour-long Wait is skipped; then the task waits for a worker, however long.
+  for (int i = 0; i < 500 && types(history(ex)).size() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(settle(ex).status, "RUNNING");
+  EXPECT_EQ(clock_.now_ms(), kStart + 3600 * 1000);
+  auto task = wait_for<ActivityTask>(
+      [&](auto done) { engine().get_activity_task(act->arn, "w", 60000, done); });
+  ASSERT_TRUE(task.ok());
+  ASSERT_TRUE(wait_status([&](auto done) {
+                engine().send_task_success(task->task_token, R"({"done":true})", done);
+              }).ok());
+  auto d = settle(ex);
+  EXPECT_EQ(d.status, "SUCCEEDED");
+  EXPECT_EQ(*d.output, R"({"done":true})");
 }
 
 TEST_F(Tasks, activity_poll_answers_empty_after_its_wait) {
@@ -165,7 +192,8 @@ TEST_F(Tasks, activity_poll_answers_empty_after_its_wait) {
       [&](auto done) { engine().create_activity(scope_, "idle", {}, nullptr, done); });
   auto p = std::make_shared<std::promise<Result<ActivityTask>>>();
   auto f = p->get_future();
-  engine().get_activity_task(act->arn, "w", 60000, [p](Result<ActivityTask> r) { p->set_value(r); });
+  engine().get_activity_task(act->arn, "w", 60000,
+                             [p](Result<ActivityTask> r) { p->set_value(r); });
   engine().sync();
   EXPECT_EQ(f.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
   advance(60000);
@@ -176,8 +204,8 @@ TEST_F(Tasks, activity_poll_answers_empty_after_its_wait) {
 TEST_F(Tasks, callback_tokens_validate_like_aws) {
   auto bad = wait_status([&](auto done) { engine().send_task_success("nope", "{}", done); });
   EXPECT_EQ(bad.error().code, "InvalidToken");
-  auto unknown = wait_status(
-      [&](auto done) { engine().send_task_success(std::string(96, 'a'), "{}", done); });
+  auto unknown =
+      wait_status([&](auto done) { engine().send_task_success(std::string(96, 'a'), "{}", done); });
   EXPECT_EQ(unknown.error().code, "TaskDoesNotExist");
   auto output = wait_status(
       [&](auto done) { engine().send_task_success(std::string(96, 'a'), "{bad", done); });
@@ -225,7 +253,8 @@ TEST_F(Lambda, invoke_integration_forwards_and_shapes_the_result) {
       "Resource":"arn:aws:states:::lambda:invoke",
       "Parameters":{"FunctionName":"adder","Payload":{"a.$":"$.a","b":2}},"End":true}}})");
   auto ex = start(sm, R"({"a":1})");
-  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i) settle(ex);
+  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i)
+    settle(ex);
   auto d = describe(ex);
   ASSERT_EQ(d.status, "SUCCEEDED");
   Json out = Json::parse(*d.output);
@@ -249,7 +278,8 @@ TEST_F(Lambda, function_errors_use_the_error_type_and_legacy_arns_their_own_even
   auto sm = create("legacy", R"({"StartAt":"T","States":{"T":{"Type":"Task",
       "Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}})");
   auto ex = start(sm);
-  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i) settle(ex);
+  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i)
+    settle(ex);
   auto d = describe(ex);
   EXPECT_EQ(d.status, "FAILED");
   EXPECT_EQ(d.error.value_or(""), "ValueError");
@@ -270,11 +300,13 @@ TEST_F(Lambda, service_errors_are_lambda_exceptions) {
   auto sm = create("missing-fn", R"({"StartAt":"T","States":{"T":{"Type":"Task",
       "Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},"End":true}}})");
   auto ex = start(sm);
-  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i) settle(ex);
+  for (int i = 0; i < 50 && describe(ex).status == "RUNNING"; ++i)
+    settle(ex);
   auto d = describe(ex);
   EXPECT_EQ(d.error.value_or(""), "Lambda.ResourceNotFoundException");
-  EXPECT_NE(d.cause.value_or("").find("Function not found: f (Service: AWSLambda; Status Code: 404"),
-            std::string::npos);
+  EXPECT_NE(
+      d.cause.value_or("").find("Function not found: f (Service: AWSLambda; Status Code: 404"),
+      std::string::npos);
 }
 
 // An in-process service: records calls, answers from a script.
@@ -338,7 +370,8 @@ TEST_F(Services, nested_sync_execution_returns_the_child_description) {
       "Next":"P"},"P":{"Type":"Pass","Result":{"c":1},"End":true}}})");
   auto parent = create("parent", R"({"StartAt":"T","States":{"T":{"Type":"Task",
       "Resource":"arn:aws:states:::states:startExecution.sync:2",
-      "Parameters":{"StateMachineArn":")" + child + R"(","Input":{"x.$":"$.x"}},
+      "Parameters":{"StateMachineArn":")" +
+                                     child + R"(","Input":{"x.$":"$.x"}},
       "OutputPath":"$.Output","End":true}}})");
   auto ex = start(parent, R"({"x":9})");
   EXPECT_EQ(settle(ex).status, "RUNNING");
@@ -356,7 +389,8 @@ TEST_F(Services, nested_sync_failure_is_a_task_failure) {
       "Error":"ChildError"}}})");
   auto parent = create("parent-fail", R"({"StartAt":"T","States":{"T":{"Type":"Task",
       "Resource":"arn:aws:states:::states:startExecution.sync",
-      "Parameters":{"StateMachineArn":")" + child + R"("},"End":true}}})");
+      "Parameters":{"StateMachineArn":")" +
+                                          child + R"("},"End":true}}})");
   auto d = settle(start(parent));
   EXPECT_EQ(d.status, "FAILED");
   EXPECT_EQ(d.error.value_or(""), "States.TaskFailed");
