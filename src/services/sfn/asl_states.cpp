@@ -307,8 +307,12 @@ std::optional<State> Validator::state(const std::string& name, const Json& st,
   const auto allowed = detail::allowed_fields(s.type);
   for (const auto& [k, v] : st.items()) {
     if (allowed.count(k)) continue;
-    if (k == "Assign" || k == "Arguments" || k == "Output" || k == "QueryLanguage" ||
-        k == "Items") {
+    if (k == "QueryLanguage" && v.is_string() && v.get<std::string>() == "JSONPath") continue;
+    if (k == "QueryLanguage" && !(v.is_string() && v.get<std::string>() == "JSONata")) {
+      schema("The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",
+             loc + "/QueryLanguage");
+    } else if (k == "Assign" || k == "Arguments" || k == "Output" || k == "QueryLanguage" ||
+               k == "Items") {
       schema("The field \"" + k +
                  "\" (JSONata and workflow variables) is not supported by this emulator yet",
              loc + "/" + k);

@@ -34,6 +34,18 @@ TEST(AslValidate, a_minimal_machine_is_valid) {
   EXPECT_EQ(p.definition->states.at("P").type, StateType::Pass);
 }
 
+TEST(AslValidate, a_state_may_name_the_jsonpath_query_language) {
+  auto p = parse_definition(R"({"StartAt":"P","States":{"P":{"Type":"Pass",
+      "QueryLanguage":"JSONPath","End":true}}})");
+  EXPECT_TRUE(p.ok()) << dump(p.diagnostics);
+  auto e = errors(R"({"StartAt":"P","States":{"P":{"Type":"Pass","QueryLanguage":"XPath",
+      "End":true}}})");
+  EXPECT_TRUE(has(e, "SCHEMA_VALIDATION_FAILED", "/States/P/QueryLanguage")) << dump(e);
+  e = errors(R"({"StartAt":"P","States":{"P":{"Type":"Pass","QueryLanguage":"JSONata",
+      "End":true}}})");
+  EXPECT_TRUE(has(e, "SCHEMA_VALIDATION_FAILED", "/States/P/QueryLanguage", "JSONata")) << dump(e);
+}
+
 TEST(AslValidate, invalid_json_is_reported_as_such) {
   auto e = errors("{");
   ASSERT_EQ(e.size(), 1u);
