@@ -15,7 +15,9 @@ Result<std::unique_ptr<ServiceSet>> install_services(Dispatcher& dispatcher,
   auto sns = sns::install_sns(dispatcher, runtime, *sqs);
   if (!sns.ok()) return sns.error();
   set->engines.push_back(*sns);
-  auto sfn = sfn::install_sfn(dispatcher, runtime, sfn::SfnWiring{*sqs, *sns, "", ""});
+  auto sfn = sfn::install_sfn(
+      dispatcher, runtime,
+      sfn::SfnWiring{*sqs, *sns, runtime.lambda_endpoint, runtime.sfn_mock_config});
   if (!sfn.ok()) return sfn.error();
   set->engines.push_back(*sfn);
   return set;

@@ -122,10 +122,18 @@ const std::vector<OptionSpec>& options() {
          return ok_status();
        }},
       {"--lambda-endpoint", "SLUICE_LAMBDA_ENDPOINT", "lambda_endpoint",
-       "Base URL of a service speaking the Lambda Invoke API, where SNS lambda "
-       "subscriptions are delivered (e.g. http://localhost:9001); default: none.",
+       "Base URL of a service speaking the Lambda Invoke API (such as `sam local "
+       "start-lambda`), where SNS lambda subscriptions and Step Functions Lambda tasks go "
+       "(e.g. http://localhost:3001); default: none.",
        [](Config& c, const std::string& v) -> Status {
          c.lambda_endpoint = v;
+         return ok_status();
+       }},
+      {"--sfn-mock-config", "SLUICE_SFN_MOCK_CONFIG", "sfn_mock_config",
+       "Step Functions Local mock configuration file (StateMachines/MockedResponses); "
+       "executions started as ARN#TestCase use its answers. SFN_MOCK_CONFIG works too.",
+       [](Config& c, const std::string& v) -> Status {
+         c.sfn_mock_config = v;
          return ok_status();
        }},
       {"--sns-signing-cert-base", "SLUICE_SNS_SIGNING_CERT_BASE", "sns_signing_cert_base",

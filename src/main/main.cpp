@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
                             config.url_host};
   runtime.lambda_endpoint = config.lambda_endpoint;
   runtime.sns_signing_cert_base = config.sns_signing_cert_base;
+  runtime.sfn_mock_config = config.sfn_mock_config;
   auto installed = api::install_services(dispatcher, runtime);
   if (!installed.ok()) {
     log->error("cannot restore state: {}", installed.error().message);

@@ -3,12 +3,14 @@
 Runs under the image's boto3 1.43 and Debian's boto3 1.26; operations an older botocore
 does not know are skipped there.
 """
+import http.server
 import json
 import os
 import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 from botocore.exceptions import ClientError
@@ -16,6 +18,50 @@ from botocore.exceptions import ClientError
 from sluice_harness import Server, boto3_client, main
 
 ROLE = "arn:aws:iam::000000000000:role/sfn"
+
+
+class FakeLambda:
+    """The Lambda Invoke API as `sam local start-lambda` serves it: `echo` answers its
+    payload, `boom` fails as a function (X-Amz-Function-Error), others do not exist."""
+
+    def __init__(self):
+        self.calls = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                parts = self.path.split("?")[0].split("/")  # /2015-03-31/functions/<name>/invocations
+                name = urllib.parse.unquote(parts[3]) if len(parts) > 4 else ""
+                outer.calls.append((self.path, body))
+                headers = {"Content-Type": "application/json"}
+                if name == "echo":
+                    status, out = 200, {"got": json.loads(body or b"null")}
+                elif name == "boom":
+                    status, out = 200, {"errorType": "ValueError", "errorMessage": "bad input"}
+                    headers["X-Amz-Function-Error"] = "Unhandled"
+                else:
+                    status = 404
+                    out = {"Type": "User", "Message": f"Function not found: {name}"}
+                    headers["x-amzn-ErrorType"] = "ResourceNotFoundException"
+                data = json.dumps(out).encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def pass_machine(result=None):
@@ -48,7 +94,9 @@ class SfnTest(unittest.TestCase):
             cls.mock_file,
         )
         cls.mock_file.close()
-        cls.server = Server("--clock", "virtual", env={"SFN_MOCK_CONFIG": cls.mock_file.name})
+        cls.lambda_ = FakeLambda()
+        cls.server = Server("--clock", "virtual", "--sfn-mock-config", cls.mock_file.name,
+                            "--lambda-endpoint", cls.lambda_.url)
         cls.sfn = boto3_client("stepfunctions", cls.server.endpoint)
         cls.sync_sfn = boto3_client("stepfunctions", cls.server.endpoint, inject_host_prefix=False)
         cls.sqs = boto3_client("sqs", cls.server.endpoint)
@@ -57,6 +105,7 @@ class SfnTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+        cls.lambda_.close()
         os.unlink(cls.mock_file.name)
 
     # ---- helpers ----
@@ -364,6 +413,63 @@ class SfnTest(unittest.TestCase):
         self.assertEqual(self.advance_until_done(ex)["output"], '{"ok":"late"}')
         types = [e["type"] for e in self.sfn.get_execution_history(executionArn=ex)["events"]]
         self.assertEqual(types.count("TaskFailed"), 2)
+
+    def test_mock_config_from_the_sfn_mock_config_environment_variable(self):
+        with Server(env={"SFN_MOCK_CONFIG": self.mock_file.name}) as other:
+            sfn = boto3_client("stepfunctions", other.endpoint)
+            arn = sfn.create_state_machine(name="mocked", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Call",
+                "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                    "Parameters": {"FunctionName": "f"}, "End": True}}}))[
+                "stateMachineArn"]
+            ex = sfn.start_execution(stateMachineArn=arn + "#HappyPath")["executionArn"]
+            for _ in range(500):
+                d = sfn.describe_execution(executionArn=ex)
+                if d["status"] != "RUNNING":
+                    break
+                time.sleep(0.01)
+            self.assertEqual(d["status"], "SUCCEEDED")
+            self.assertEqual(json.loads(d["output"])["Payload"], {"ok": True})
+
+    def test_lambda_tasks_reach_the_configured_lambda_endpoint(self):
+        def machine(name, resource, params=None):
+            state = {"Type": "Task", "Resource": resource, "End": True}
+            if params is not None:
+                state["Parameters"] = params
+            return self.create(name, json.dumps({"StartAt": "L", "States": {"L": state}}))
+
+        # the optimized integration: AWS's Payload/StatusCode shape
+        arn = machine("lambda-invoke", "arn:aws:states:::lambda:invoke",
+                      {"FunctionName": "echo", "Payload": {"n.$": "$.n"}})
+        ex = self.sfn.start_execution(stateMachineArn=arn, input='{"n": 7}')["executionArn"]
+        out = json.loads(self.wait_done(ex)["output"])
+        self.assertEqual(out["Payload"], {"got": {"n": 7}})
+        self.assertEqual(out["StatusCode"], 200)
+        self.assertEqual(out["ExecutedVersion"], "$LATEST")
+        path, body = self.lambda_.calls[-1]
+        self.assertEqual(path, "/2015-03-31/functions/echo/invocations")
+        self.assertEqual(json.loads(body), {"n": 7})
+        # a plain function ARN: the output is the function's answer itself
+        fn = "arn:aws:lambda:us-east-1:000000000000:function:echo:live"
+        arn = machine("lambda-plain", fn)
+        ex = self.sfn.start_execution(stateMachineArn=arn, input='{"m": 1}')["executionArn"]
+        self.assertEqual(json.loads(self.wait_done(ex)["output"]), {"got": {"m": 1}})
+        # sent by name and qualifier, as local Lambda runtimes know functions by name
+        self.assertEqual(self.lambda_.calls[-1][0],
+                         "/2015-03-31/functions/echo/invocations?Qualifier=live")
+        # a function error: the errorType becomes the error, the payload the cause
+        arn = machine("lambda-boom", "arn:aws:states:::lambda:invoke", {"FunctionName": "boom"})
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        d = self.wait_done(ex)
+        self.assertEqual(d["status"], "FAILED")
+        self.assertEqual(d["error"], "ValueError")
+        self.assertEqual(json.loads(d["cause"])["errorMessage"], "bad input")
+        # a missing function: Lambda's own error, named as Step Functions names it
+        arn = machine("lambda-missing", "arn:aws:states:::lambda:invoke", {"FunctionName": "nope"})
+        ex = self.sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        d = self.wait_done(ex)
+        self.assertEqual(d["status"], "FAILED")
+        self.assertEqual(d["error"], "Lambda.ResourceNotFoundException")
 
     def test_validate_state_machine_definition(self):
         if "validate_state_machine_definition" not in dir(self.sfn):

@@ -19,6 +19,7 @@ struct Config {
   int threads = 2;              // HTTP I/O threads
   std::string url_host;         // fixed host[:port] for URLs we hand out; empty: the Host header
   std::string lambda_endpoint;  // Lambda Invoke API base URL (SNS lambda subscriptions)
+  std::string sfn_mock_config;  // Step Functions Local mock config file (also SFN_MOCK_CONFIG)
   std::string sns_signing_cert_base;  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string config_file;
   long long max_body_bytes = 8 * 1024 * 1024;

@@ -17,6 +17,7 @@ struct Runtime {
   std::string url_host;  // fixed host[:port] for URLs handed out; empty: the request's Host
   std::string lambda_endpoint = "";        // Lambda Invoke API base URL; empty: none configured
   std::string sns_signing_cert_base = "";  // scheme://host of SNS SigningCertURLs; empty: request's
+  std::string sfn_mock_config = "";        // Step Functions Local mock config file; empty: none
 };
 
 }  // namespace sluice::services

@@ -19,7 +19,8 @@ std::string upper_first(std::string s) {
 
 std::string exception_name(std::string code) {
   const std::string suffix = "Exception";
-  if (code.size() < suffix.size() || code.compare(code.size() - suffix.size(), suffix.size(), suffix) != 0)
+  if (code.size() < suffix.size() ||
+      code.compare(code.size() - suffix.size(), suffix.size(), suffix) != 0)
     code += suffix;
   return code;
 }
@@ -96,9 +97,9 @@ void Engine::call_service(ExecutionRec& e, Fiber& f, const asl::TaskResource& re
   if (!sdk) {
     // Optimized integrations take a JSON body and serialize it for the service.
     if (svc == "sqs" && res.action != "sendMessage")
-      return task_failed(e, f, "States.Runtime",
-                         "The SQS integration supports sendMessage; use aws-sdk:sqs for " +
-                             res.action);
+      return task_failed(
+          e, f, "States.Runtime",
+          "The SQS integration supports sendMessage; use aws-sdk:sqs for " + res.action);
     if (svc == "sns" && res.action != "publish")
       return task_failed(e, f, "States.Runtime",
                          "The SNS integration supports publish; use aws-sdk:sns for " + res.action);
@@ -113,22 +114,23 @@ void Engine::call_service(ExecutionRec& e, Fiber& f, const asl::TaskResource& re
   const std::string service_name = svc == "sqs" ? "AmazonSQS" : "AmazonSNS";
   const std::string upper = svc == "sqs" ? "SQS" : "SNS";
   const std::string sdk_prefix = svc == "sqs" ? "Sqs" : "Sns";
-  port->call(operation, params, scope,
-             [finish, port, sdk, service_name, upper, sdk_prefix](Result<Json> r) {
-               if (r.ok()) {
-                 Json out = std::move(*r);
-                 if (!sdk && out.is_object()) out.update(sdk_metadata(200));
-                 return finish(std::move(out));
-               }
-               const Error& err = r.error();
-               if (sdk) {
-                 return finish(Error::sender(sdk_prefix + "." + exception_name(err.code),
-                                             sdk_v2_cause(err.message, sdk_prefix, err.http_status)));
-               }
-               finish(Error::sender(upper + ".Amazon" + upper + "Exception",
-                                    sdk_v1_cause(err.message, service_name, err.http_status,
-                                                 port->query_code(err.code))));
-             });
+  port->call(
+      operation, params, scope,
+      [finish, port, sdk, service_name, upper, sdk_prefix](Result<Json> r) {
+        if (r.ok()) {
+          Json out = std::move(*r);
+          if (!sdk && out.is_object()) out.update(sdk_metadata(200));
+          return finish(std::move(out));
+        }
+        const Error& err = r.error();
+        if (sdk) {
+          return finish(Error::sender(sdk_prefix + "." + exception_name(err.code),
+                                      sdk_v2_cause(err.message, sdk_prefix, err.http_status)));
+        }
+        finish(Error::sender(
+            upper + ".Amazon" + upper + "Exception",
+            sdk_v1_cause(err.message, service_name, err.http_status, port->query_code(err.code))));
+      });
 }
 
 // ---- Lambda ----
@@ -148,13 +150,30 @@ void Engine::call_lambda(ExecutionRec& e, Fiber& f, const std::string& function,
   std::string base = options.lambda_endpoint;
   while (!base.empty() && base.back() == '/')
     base.pop_back();
-  call.url = base + "/2015-03-31/functions/" + url_encode(function) + "/invocations";
+  // A function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) is sent as
+  // its name and qualifier: Lambda takes either, local runtimes such as `sam local
+  // start-lambda` know functions only by name.
+  std::string name = function, qualifier;
+  if (name.rfind("arn:", 0) == 0) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t colon; (colon = name.find(':', start)) != std::string::npos; start = colon + 1)
+      parts.push_back(name.substr(start, colon - start));
+    parts.push_back(name.substr(start));
+    if (parts.size() >= 7 && parts[2] == "lambda" && parts[5] == "function") {
+      qualifier = parts.size() >= 8 ? parts[7] : "";
+      name = parts[6];
+    }
+  }
+  if (!legacy && f.task_params.is_object() && f.task_params.contains("Qualifier") &&
+      f.task_params["Qualifier"].is_string())
+    qualifier = f.task_params["Qualifier"].get<std::string>();
+  call.url = base + "/2015-03-31/functions/" + url_encode(name) + "/invocations";
+  if (!qualifier.empty()) call.url += "?Qualifier=" + url_encode(qualifier);
   call.headers.emplace_back("Content-Type", "application/json");
   std::string invocation_type = "RequestResponse";
   if (!legacy && f.task_params.is_object()) {
     const Json& p = f.task_params;
-    if (p.contains("Qualifier") && p["Qualifier"].is_string())
-      call.url += "?Qualifier=" + url_encode(p["Qualifier"].get<std::string>());
     if (p.contains("InvocationType") && p["InvocationType"].is_string())
       invocation_type = p["InvocationType"].get<std::string>();
     if (p.contains("LogType") && p["LogType"].is_string())
@@ -166,8 +185,8 @@ void Engine::call_lambda(ExecutionRec& e, Fiber& f, const std::string& function,
   call.body = payload.is_string() && !legacy ? payload.get<std::string>() : to_text(payload);
   options.http->send(std::move(call), [finish, legacy](HttpReply r) {
     if (r.status == 0)
-      return finish(Error::sender("Lambda.SdkClientException",
-                                  "Unable to execute HTTP request: " + r.error));
+      return finish(
+          Error::sender("Lambda.SdkClientException", "Unable to execute HTTP request: " + r.error));
     if (r.status >= 400) {
       // A Lambda service error: {"Type": .., "Message": ..} or {"__type": .., "message": ..}
       Json body;
@@ -179,7 +198,8 @@ void Engine::call_lambda(ExecutionRec& e, Fiber& f, const std::string& function,
       }
       if (auto colon = code.find(':'); colon != std::string::npos) code = code.substr(0, colon);
       if (auto hash = code.rfind('#'); hash != std::string::npos) code = code.substr(hash + 1);
-      if (code.empty()) code = r.status >= 500 ? "ServiceException" : "InvalidRequestContentException";
+      if (code.empty())
+        code = r.status >= 500 ? "ServiceException" : "InvalidRequestContentException";
       return finish(Error::sender("Lambda." + exception_name(code),
                                   sdk_v1_cause(message, "AWSLambda", r.status, code)));
     }
@@ -257,8 +277,8 @@ void Engine::call_http(ExecutionRec& e, Fiber& f) {
     out["StatusCode"] = r.status;
     out["StatusText"] = r.status < 400 ? "OK" : "Error";
     if (r.status >= 400)
-      return finish(Error::sender("States.Http.StatusCode." + std::to_string(r.status),
-                                  to_text(out)));
+      return finish(
+          Error::sender("States.Http.StatusCode." + std::to_string(r.status), to_text(out)));
     finish(std::move(out));
   });
 }
@@ -320,12 +340,13 @@ void Engine::call_sfn(ExecutionRec& e, Fiber& f, const asl::TaskResource& res) {
     auto parsed = parse_arn(target);
     if (!parsed.ok()) return fail(parsed.error());
     std::optional<std::string> input;
-    if (p.contains("Input")) input = p["Input"].is_string() ? p["Input"].get<std::string>() : to_text(p["Input"]);
+    if (p.contains("Input"))
+      input = p["Input"].is_string() ? p["Input"].get<std::string>() : to_text(p["Input"]);
     // Find the machine the same way StartExecution does.
-    const std::string base_arn =
-        parsed->parts.empty() ? target
-                              : "arn:aws:states:" + parsed->region + ":" + parsed->account +
-                                    ":stateMachine:" + parsed->parts[0];
+    const std::string base_arn = parsed->parts.empty()
+                                     ? target
+                                     : "arn:aws:states:" + parsed->region + ":" + parsed->account +
+                                           ":stateMachine:" + parsed->parts[0];
     auto m = machines.find(base_arn);
     if (parsed->resource_type != "stateMachine" || m == machines.end())
       return fail(Error::sender("StateMachineDoesNotExist",
@@ -373,7 +394,8 @@ void Engine::call_sfn(ExecutionRec& e, Fiber& f, const asl::TaskResource& res) {
   if (!sdk) {
     return task_failed(e, f, "States.Runtime",
                        "The Step Functions integration supports startExecution; use aws-sdk:sfn "
-                       "for " + res.action);
+                       "for " +
+                           res.action);
   }
   // aws-sdk:sfn: the read and callback operations, answered from this engine.
   if (res.action == "describeExecution") {
@@ -403,8 +425,8 @@ void Engine::call_sfn(ExecutionRec& e, Fiber& f, const asl::TaskResource& res) {
       Json out;
       if (p.contains("Output") && p["Output"].is_string()) {
         if (!parse_json(p["Output"].get<std::string>(), out))
-          return fail(Error::sender("InvalidOutput", "Invalid Output: '" +
-                                                         p["Output"].get<std::string>() + "'"));
+          return fail(Error::sender("InvalidOutput",
+                                    "Invalid Output: '" + p["Output"].get<std::string>() + "'"));
       } else {
         out = p.value("Output", Json::object());
       }
