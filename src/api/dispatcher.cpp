@@ -273,9 +273,9 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
   }
   auto op_it = service->operations.find(action);
   if (op_it == service->operations.end()) {
-    return fail(service, Error::sender("InvalidAction", "The action " + action +
-                                                            " is not valid for this " +
-                                                            service->invalid_action_place + "."));
+    return fail(service,
+                Error::sender("InvalidAction", "The action " + action + " is not valid for this " +
+                                                   service->invalid_action_place + "."));
   }
   const Operation& op = op_it->second;
   auto input = protocol::query_to_json(params, *op.input);

@@ -22,9 +22,9 @@ std::string join(const std::vector<std::string>& values) {
 }  // namespace
 
 Error validation_error(const std::vector<std::string>& violations) {
-  std::string msg = std::to_string(violations.size()) +
-                    (violations.size() == 1 ? " validation error detected: "
-                                            : " validation errors detected: ");
+  std::string msg =
+      std::to_string(violations.size()) +
+      (violations.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (std::size_t i = 0; i < violations.size(); ++i)
     msg += (i ? "; " : "") + violations[i];
   return Error::sender("ValidationException", msg);
@@ -108,10 +108,10 @@ void check_tags(const Json& tags, std::vector<std::string>& violations) {
     if (t.contains("key") && t["key"].is_string()) {
       const auto& k = t["key"].get_ref<const std::string&>();
       if (length(k) < 1 || length(k) > 128)
-        violations.push_back("Value '" + k + "' at '" + at +
-                             "key' failed to satisfy constraint: Member must have length " +
-                             (length(k) < 1 ? "greater than or equal to 1"
-                                            : "less than or equal to 128"));
+        violations.push_back(
+            "Value '" + k + "' at '" + at +
+            "key' failed to satisfy constraint: Member must have length " +
+            (length(k) < 1 ? "greater than or equal to 1" : "less than or equal to 128"));
     }
     if (t.contains("value") && t["value"].is_string()) {
       const auto& v = t["value"].get_ref<const std::string&>();

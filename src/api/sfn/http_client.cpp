@@ -187,7 +187,8 @@ HttpReply perform_http(const HttpCall& call) {
         std::size_t pos = first == std::string::npos ? head.size() : first + 2;
         while (pos < head.size()) {
           auto eol = head.find("\r\n", pos);
-          std::string line = head.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+          std::string line =
+              head.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
           pos = eol == std::string::npos ? head.size() : eol + 2;
           auto colon = line.find(':');
           if (colon == std::string::npos) continue;

@@ -33,12 +33,12 @@ class DeclPort final : public ServicePort {
             std::function<void(Result<services::sfn::Json>)> done) override {
     auto op = decl_->operations.find(operation);
     if (op == decl_->operations.end()) {
-      return done(Error::sender("InvalidAction", "The action " + operation +
-                                                     " is not valid for this web service."));
+      return done(Error::sender("InvalidAction",
+                                "The action " + operation + " is not valid for this web service."));
     }
-    Json body = Json::parse(services::sfn::to_text(params.is_null() ? services::sfn::Json::object()
-                                                                    : params),
-                            nullptr, false);
+    Json body = Json::parse(
+        services::sfn::to_text(params.is_null() ? services::sfn::Json::object() : params), nullptr,
+        false);
     if (body.is_discarded() || !body.is_object())
       return done(Error::sender("SerializationException", "The parameters must be an object."));
     auto input = protocol::json_conform(body, *op->second.input);
@@ -106,11 +106,11 @@ std::shared_ptr<const ServiceDecl> make_sfn_service(std::shared_ptr<SfnEngine> e
 Result<std::shared_ptr<SfnEngine>> install_sfn(Dispatcher& dispatcher, services::Runtime& runtime,
                                                SfnWiring wiring) {
   services::sfn::EngineOptions options;
-  if (wiring.sqs) options.sqs = std::make_shared<DeclPort>(sqs::make_sqs_service(wiring.sqs),
-                                                           runtime.url_host);
+  if (wiring.sqs)
+    options.sqs = std::make_shared<DeclPort>(sqs::make_sqs_service(wiring.sqs), runtime.url_host);
   if (wiring.sns)
-    options.sns = std::make_shared<DeclPort>(sns::make_sns_service(wiring.sns, runtime),
-                                             runtime.url_host);
+    options.sns =
+        std::make_shared<DeclPort>(sns::make_sns_service(wiring.sns, runtime), runtime.url_host);
   options.http = std::make_shared<PosixHttpPort>();
   options.lambda_endpoint = wiring.lambda_endpoint;
   // Step Functions Local reads its mock configuration from SFN_MOCK_CONFIG.

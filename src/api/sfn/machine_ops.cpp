@@ -27,10 +27,9 @@ ShapePtr encryption_shape() {
 }
 ShapePtr logging_shape() {
   auto group = structure({member("logGroupArn", string_shape())});
-  return structure({member("level", string_shape()),
-                    member("includeExecutionData", boolean_shape()),
-                    member("destinations",
-                           list_of(structure({member("cloudWatchLogsLogGroup", group)})))});
+  return structure(
+      {member("level", string_shape()), member("includeExecutionData", boolean_shape()),
+       member("destinations", list_of(structure({member("cloudWatchLogsLogGroup", group)})))});
 }
 ShapePtr tracing_shape() {
   return structure({member("enabled", boolean_shape())});
@@ -52,8 +51,9 @@ std::optional<Error> check_routing_weights(const Json& routing) {
   std::vector<std::string> violations;
   if (!routing.is_array()) return std::nullopt;
   if (routing.empty() || routing.size() > 2)
-    violations.push_back("Value at 'routingConfiguration' failed to satisfy constraint: Member "
-                         "must have length between 1 and 2");
+    violations.push_back(
+        "Value at 'routingConfiguration' failed to satisfy constraint: Member "
+        "must have length between 1 and 2");
   for (std::size_t i = 0; i < routing.size(); ++i) {
     const Json& r = routing[i];
     if (r.contains("weight") && r["weight"].is_number_integer()) {
@@ -90,41 +90,40 @@ void add_op(ServiceDecl& decl, const std::string& name, ShapePtr input, std::vec
 
 void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
   // ---- state machines ----
-  add_op(decl, "CreateStateMachine",
-         structure({member("name", string_shape()).req(),
-                    member("definition", string_shape()).req(),
-                    member("roleArn", string_shape()).req(), member("type", string_shape()),
-                    member("loggingConfiguration", logging_shape()), member("tags", tags_shape()),
-                    member("tracingConfiguration", tracing_shape()),
-                    member("publish", boolean_shape()),
-                    member("versionDescription", string_shape()),
-                    member("encryptionConfiguration", encryption_shape())}),
-         {{"name", K::String, 1, 80},
-          {"definition", K::Sensitive, 1, 1048576},
-          {"roleArn", K::String, 1, 256},
-          {"type", K::Enum, 0, 0, kTypes},
-          {"versionDescription", K::Sensitive, 0, 256}},
-         [engine](const Call& c, Json in, Reply reply) {
-           services::sfn::CreateStateMachineRequest r;
-           r.name = str(in, "name");
-           r.definition = str(in, "definition");
-           r.role_arn = str(in, "roleArn");
-           if (auto t = opt_str(in, "type")) r.type = *t;
-           r.logging_configuration = doc(in, "loggingConfiguration");
-           r.tracing_configuration = doc(in, "tracingConfiguration");
-           r.encryption_configuration = doc(in, "encryptionConfiguration");
-           r.tags = parse_tags(doc(in, "tags"));
-           r.publish = boolean(in, "publish");
-           r.version_description = str(in, "versionDescription");
-           engine->create_state_machine(
-               scope_of(c), std::move(r),
-               answer<CreateStateMachineResult>(reply, [](const CreateStateMachineResult& o) {
-                 Json out = {{"stateMachineArn", o.state_machine_arn},
-                             {"creationDate", seconds(o.creation_date)}};
-                 if (!o.version_arn.empty()) out["stateMachineVersionArn"] = o.version_arn;
-                 return out;
-               }));
-         });
+  add_op(
+      decl, "CreateStateMachine",
+      structure({member("name", string_shape()).req(), member("definition", string_shape()).req(),
+                 member("roleArn", string_shape()).req(), member("type", string_shape()),
+                 member("loggingConfiguration", logging_shape()), member("tags", tags_shape()),
+                 member("tracingConfiguration", tracing_shape()),
+                 member("publish", boolean_shape()), member("versionDescription", string_shape()),
+                 member("encryptionConfiguration", encryption_shape())}),
+      {{"name", K::String, 1, 80},
+       {"definition", K::Sensitive, 1, 1048576},
+       {"roleArn", K::String, 1, 256},
+       {"type", K::Enum, 0, 0, kTypes},
+       {"versionDescription", K::Sensitive, 0, 256}},
+      [engine](const Call& c, Json in, Reply reply) {
+        services::sfn::CreateStateMachineRequest r;
+        r.name = str(in, "name");
+        r.definition = str(in, "definition");
+        r.role_arn = str(in, "roleArn");
+        if (auto t = opt_str(in, "type")) r.type = *t;
+        r.logging_configuration = doc(in, "loggingConfiguration");
+        r.tracing_configuration = doc(in, "tracingConfiguration");
+        r.encryption_configuration = doc(in, "encryptionConfiguration");
+        r.tags = parse_tags(doc(in, "tags"));
+        r.publish = boolean(in, "publish");
+        r.version_description = str(in, "versionDescription");
+        engine->create_state_machine(
+            scope_of(c), std::move(r),
+            answer<CreateStateMachineResult>(reply, [](const CreateStateMachineResult& o) {
+              Json out = {{"stateMachineArn", o.state_machine_arn},
+                          {"creationDate", seconds(o.creation_date)}};
+              if (!o.version_arn.empty()) out["stateMachineVersionArn"] = o.version_arn;
+              return out;
+            }));
+      });
 
   add_op(decl, "DescribeStateMachine",
          structure({member("stateMachineArn", string_shape()).req(),
@@ -134,18 +133,18 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
            const bool meta = str(in, "includedData") == "METADATA_ONLY";
            engine->describe_state_machine(
                str(in, "stateMachineArn"),
-               answer<StateMachineInfo>(
-                   reply, [meta](const StateMachineInfo& i) { return render_state_machine(i, meta); }));
+               answer<StateMachineInfo>(reply, [meta](const StateMachineInfo& i) {
+                 return render_state_machine(i, meta);
+               }));
          });
 
   add_op(decl, "UpdateStateMachine",
-         structure({member("stateMachineArn", string_shape()).req(),
-                    member("definition", string_shape()), member("roleArn", string_shape()),
-                    member("loggingConfiguration", logging_shape()),
-                    member("tracingConfiguration", tracing_shape()),
-                    member("publish", boolean_shape()),
-                    member("versionDescription", string_shape()),
-                    member("encryptionConfiguration", encryption_shape())}),
+         structure(
+             {member("stateMachineArn", string_shape()).req(), member("definition", string_shape()),
+              member("roleArn", string_shape()), member("loggingConfiguration", logging_shape()),
+              member("tracingConfiguration", tracing_shape()), member("publish", boolean_shape()),
+              member("versionDescription", string_shape()),
+              member("encryptionConfiguration", encryption_shape())}),
          {{"stateMachineArn", K::String, 1, 256},
           {"definition", K::Sensitive, 1, 1048576},
           {"roleArn", K::String, 1, 256},
@@ -262,13 +261,14 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
 
   add_op(decl, "DescribeStateMachineAlias",
          structure({member("stateMachineAliasArn", string_shape()).req()}),
-         {{"stateMachineAliasArn", K::String, 1, 256}}, [engine](const Call&, Json in, Reply reply) {
+         {{"stateMachineAliasArn", K::String, 1, 256}},
+         [engine](const Call&, Json in, Reply reply) {
            engine->describe_state_machine_alias(
                str(in, "stateMachineAliasArn"), answer<AliasInfo>(reply, [](const AliasInfo& a) {
                  Json routing = Json::array();
                  for (const auto& r : a.routing)
-                   routing.push_back({{"stateMachineVersionArn", r.version_arn},
-                                      {"weight", r.weight}});
+                   routing.push_back(
+                       {{"stateMachineVersionArn", r.version_arn}, {"weight", r.weight}});
                  Json out = {{"stateMachineAliasArn", a.arn},
                              {"name", a.name},
                              {"routingConfiguration", routing},
@@ -291,14 +291,17 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
                return reply(std::move(*bad));
              routing = parse_routing(in["routingConfiguration"]);
            }
-           engine->update_state_machine_alias(
-               str(in, "stateMachineAliasArn"), opt_str(in, "description"), std::move(routing),
-               answer<TimeMs>(reply, [](TimeMs t) { return Json{{"updateDate", seconds(t)}}; }));
+           engine->update_state_machine_alias(str(in, "stateMachineAliasArn"),
+                                              opt_str(in, "description"), std::move(routing),
+                                              answer<TimeMs>(reply, [](TimeMs t) {
+                                                return Json{{"updateDate", seconds(t)}};
+                                              }));
          });
 
   add_op(decl, "DeleteStateMachineAlias",
          structure({member("stateMachineAliasArn", string_shape()).req()}),
-         {{"stateMachineAliasArn", K::String, 1, 256}}, [engine](const Call&, Json in, Reply reply) {
+         {{"stateMachineAliasArn", K::String, 1, 256}},
+         [engine](const Call&, Json in, Reply reply) {
            engine->delete_state_machine_alias(str(in, "stateMachineAliasArn"), answer_empty(reply));
          });
 
@@ -321,7 +324,8 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
          {{"name", K::String, 1, 80}}, [engine](const Call& c, Json in, Reply reply) {
            engine->create_activity(
                scope_of(c), str(in, "name"), parse_tags(doc(in, "tags")),
-               doc(in, "encryptionConfiguration"), answer<ArnAndDate>(reply, [](const ArnAndDate& o) {
+               doc(in, "encryptionConfiguration"),
+               answer<ArnAndDate>(reply, [](const ArnAndDate& o) {
                  return Json{{"activityArn", o.arn}, {"creationDate", seconds(o.date)}};
                }));
          });
@@ -363,13 +367,13 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
          });
 
   // ---- tags ----
-  add_op(decl, "TagResource",
-         structure({member("resourceArn", string_shape()).req(),
-                    member("tags", tags_shape()).req()}),
-         {{"resourceArn", K::String, 1, 256}}, [engine](const Call&, Json in, Reply reply) {
-           engine->tag_resource(str(in, "resourceArn"), parse_tags(doc(in, "tags")),
-                                answer_empty(reply));
-         });
+  add_op(
+      decl, "TagResource",
+      structure({member("resourceArn", string_shape()).req(), member("tags", tags_shape()).req()}),
+      {{"resourceArn", K::String, 1, 256}}, [engine](const Call&, Json in, Reply reply) {
+        engine->tag_resource(str(in, "resourceArn"), parse_tags(doc(in, "tags")),
+                             answer_empty(reply));
+      });
 
   add_op(decl, "UntagResource",
          structure({member("resourceArn", string_shape()).req(),
@@ -383,11 +387,11 @@ void add_machine_ops(ServiceDecl& decl, EnginePtr engine) {
 
   add_op(decl, "ListTagsForResource", structure({member("resourceArn", string_shape()).req()}),
          {{"resourceArn", K::String, 1, 256}}, [engine](const Call&, Json in, Reply reply) {
-           engine->list_tags_for_resource(
-               str(in, "resourceArn"),
-               answer<std::vector<services::sfn::Tag>>(reply, [](const std::vector<services::sfn::Tag>& t) {
-                 return Json{{"tags", render_tags(t)}};
-               }));
+           engine->list_tags_for_resource(str(in, "resourceArn"),
+                                          answer<std::vector<services::sfn::Tag>>(
+                                              reply, [](const std::vector<services::sfn::Tag>& t) {
+                                                return Json{{"tags", render_tags(t)}};
+                                              }));
          });
 
   // ---- validation ----

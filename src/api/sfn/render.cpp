@@ -3,12 +3,9 @@
 namespace sluice::api::sfn {
 
 Json render_state_machine(const sfn_types::StateMachineInfo& i, bool metadata_only) {
-  Json out = {{"stateMachineArn", i.arn},
-              {"name", i.name},
-              {"status", i.status},
-              {"roleArn", i.role_arn},
-              {"type", i.type},
-              {"creationDate", seconds(i.creation_date)}};
+  Json out = {{"stateMachineArn", i.arn}, {"name", i.name},
+              {"status", i.status},       {"roleArn", i.role_arn},
+              {"type", i.type},           {"creationDate", seconds(i.creation_date)}};
   if (!metadata_only) out["definition"] = i.definition;
   if (!i.logging_configuration.is_null()) out["loggingConfiguration"] = i.logging_configuration;
   if (!i.tracing_configuration.is_null()) out["tracingConfiguration"] = i.tracing_configuration;
@@ -87,8 +84,9 @@ Json render_sync_execution(const sfn_types::ExecutionInfo& i, bool metadata_only
   if (!i.trace_header.empty()) out["traceHeader"] = i.trace_header;
   // AWS bills Express executions per 100 ms and 64 MB steps.
   const TimeMs duration = i.stop_date - i.start_date;
-  out["billingDetails"] = {{"billedMemoryUsedInMB", 64},
-                           {"billedDurationInMilliseconds", std::max<TimeMs>(100, (duration + 99) / 100 * 100)}};
+  out["billingDetails"] = {
+      {"billedMemoryUsedInMB", 64},
+      {"billedDurationInMilliseconds", std::max<TimeMs>(100, (duration + 99) / 100 * 100)}};
   return out;
 }
 

@@ -72,8 +72,10 @@ void SfnEngine::create_activity(Scope scope, std::string name, std::vector<Tag> 
     if (!valid_resource_name(name))
       return done(Error::sender("InvalidName", "Invalid Name: '" + name + "'"));
     if (tags.size() > 50)
-      return done(Error::sender("TooManyTags", "Too many tags: the resource can have at most 50 tags"));
-    const std::string arn = "arn:aws:states:" + scope.region + ":" + scope.account + ":activity:" + name;
+      return done(
+          Error::sender("TooManyTags", "Too many tags: the resource can have at most 50 tags"));
+    const std::string arn =
+        "arn:aws:states:" + scope.region + ":" + scope.account + ":activity:" + name;
     if (auto it = e->activities.find(arn); it != e->activities.end()) {
       // AWS: CreateActivity is idempotent; only a different encryption is refused.
       if (!encryption.is_null() && encryption != it->second.encryption)
@@ -125,7 +127,8 @@ void SfnEngine::list_activities(Scope scope, int max_results, std::string next_t
                                 Done<Page<ActivityInfo>> done) {
   impl_->post([e = impl_.get(), scope = std::move(scope), max_results,
                next_token = std::move(next_token), done = std::move(done)] {
-    const std::string prefix = "arn:aws:states:" + scope.region + ":" + scope.account + ":activity:";
+    const std::string prefix =
+        "arn:aws:states:" + scope.region + ":" + scope.account + ":activity:";
     std::vector<ActivityInfo> items;
     for (const auto& [arn, a] : e->activities)
       if (arn.rfind(prefix, 0) == 0) items.push_back({a.arn, a.name, a.created, a.encryption});
@@ -135,8 +138,8 @@ void SfnEngine::list_activities(Scope scope, int max_results, std::string next_t
 
 void SfnEngine::get_activity_task(std::string arn, std::string worker_name, TimeMs wait_ms,
                                   Done<ActivityTask> done) {
-  impl_->post([e = impl_.get(), arn = std::move(arn), worker_name = std::move(worker_name),
-               wait_ms, done = std::move(done)]() mutable {
+  impl_->post([e = impl_.get(), arn = std::move(arn), worker_name = std::move(worker_name), wait_ms,
+               done = std::move(done)]() mutable {
     auto checked = check_activity_arn(arn);
     if (!checked.ok()) return done(std::move(checked).error());
     auto it = e->activities.find(arn);
@@ -151,7 +154,8 @@ void SfnEngine::get_activity_task(std::string arn, std::string worker_name, Time
       auto a = e->activities.find(arn);
       if (a == e->activities.end()) return;
       auto& ws = a->second.waiters;
-      auto pos = std::find_if(ws.begin(), ws.end(), [id](const ActivityWaiter& x) { return x.id == id; });
+      auto pos =
+          std::find_if(ws.begin(), ws.end(), [id](const ActivityWaiter& x) { return x.id == id; });
       if (pos == ws.end()) return;
       auto reply = std::move(pos->done);
       ws.erase(pos);

@@ -225,8 +225,8 @@ void Engine::map_run_child_closed(const ExecutionRec& child) {
   }
   const std::int64_t failures = run.failed + run.timed_out + run.aborted;
   const bool over_count = failures > run.tolerated_failure_count;
-  const bool over_pct =
-      run.total > 0 && 100.0 * double(failures) / double(run.total) > run.tolerated_failure_percentage;
+  const bool over_pct = run.total > 0 && 100.0 * double(failures) / double(run.total) >
+                                             run.tolerated_failure_percentage;
   // A threshold is exceeded only when both allowances are used up (AWS: either one set
   // alone decides; both default to 0).
   const bool count_set = run.tolerated_failure_count > 0;
@@ -278,7 +278,8 @@ void Engine::finish_map_run(MapRunRec& run, ExecutionRec& e, Fiber& f, bool fail
   persist_map_run(run);
   f.map_run_arn.clear();
   if (failed) {
-    emit(e, &f, "MapRunFailed", "mapRunFailedEventDetails", Doc{{"error", error}, {"cause", cause}});
+    emit(e, &f, "MapRunFailed", "mapRunFailedEventDetails",
+         Doc{{"error", error}, {"cause", cause}});
     state_failed(e, f, error, cause, "MapStateFailed");
     return;
   }
@@ -311,7 +312,8 @@ void SfnEngine::describe_map_run(std::string arn, Done<MapRunInfo> done) {
   impl_->post([e = impl_.get(), arn = std::move(arn), done = std::move(done)] {
     auto p = parse_arn(arn);
     if (!p.ok()) return done(std::move(p).error());
-    if (p->resource_type != "mapRun") return done(invalid_arn("Resource type not valid in this context: " + arn));
+    if (p->resource_type != "mapRun")
+      return done(invalid_arn("Resource type not valid in this context: " + arn));
     auto it = e->map_runs.find(arn);
     if (it == e->map_runs.end()) return done(run_missing(arn));
     done(run_info(it->second));
@@ -334,7 +336,8 @@ void SfnEngine::update_map_run(UpdateMapRunRequest request, DoneStatus done) {
                                 "specified"));
     MapRunRec& run = it->second;
     if (request.max_concurrency) run.max_concurrency = *request.max_concurrency;
-    if (request.tolerated_failure_count) run.tolerated_failure_count = *request.tolerated_failure_count;
+    if (request.tolerated_failure_count)
+      run.tolerated_failure_count = *request.tolerated_failure_count;
     if (request.tolerated_failure_percentage)
       run.tolerated_failure_percentage = *request.tolerated_failure_percentage;
     if (run.status == "RUNNING") {

@@ -53,11 +53,11 @@ void Engine::run_wait(ExecutionRec& e, Fiber& f) {
         v->is_number_integer() || v->is_number_unsigned() ||
         (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>());
     if (!integral || v->get<double>() < 0 || v->get<double>() > 99999999) {
-      return runtime_error(
-          e, f,
-          Error::sender("States.Runtime", "The SecondsPath parameter does not reference a "
-                                          "valid positive integer value: " +
-                                              to_text(*v)));
+      return runtime_error(e, f,
+                           Error::sender("States.Runtime",
+                                         "The SecondsPath parameter does not reference a "
+                                         "valid positive integer value: " +
+                                             to_text(*v)));
     }
     deadline = now() + static_cast<TimeMs>(v->get<double>()) * 1000;
   } else if (!s.timestamp_path.empty()) {

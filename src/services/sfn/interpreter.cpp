@@ -28,8 +28,8 @@ Doc data_detail(const std::string& key, const std::string& text) {
 }
 
 std::string runtime_cause(const Fiber& f, const std::string& message) {
-  return "An error occurred while executing the state '" + f.state + "' (entered at the event id #" +
-         std::to_string(f.entered_event) + "). " + message;
+  return "An error occurred while executing the state '" + f.state +
+         "' (entered at the event id #" + std::to_string(f.entered_event) + "). " + message;
 }
 
 bool error_matches(const std::vector<std::string>& names, const std::string& error, bool task) {
@@ -376,7 +376,8 @@ void Engine::state_failed(ExecutionRec& e, Fiber& f, const std::string& error,
     const asl::Retrier& r = s.retry[i];
     if (!error_matches(r.error_equals, error, task)) continue;
     if (i >= f.retry_counts.size()) f.retry_counts.resize(s.retry.size(), 0);
-    if (e.test && f.parent == 0) f.retry_counts[i] = std::max(f.retry_counts[i], e.test_retry_count);
+    if (e.test && f.parent == 0)
+      f.retry_counts[i] = std::max(f.retry_counts[i], e.test_retry_count);
     if (f.retry_counts[i] >= r.max_attempts) break;  // exhausted: on to the catchers
     double delay = r.interval_seconds * std::pow(r.backoff_rate, double(f.retry_counts[i]));
     if (r.max_delay_seconds) delay = std::min(delay, double(*r.max_delay_seconds));
@@ -388,9 +389,9 @@ void Engine::state_failed(ExecutionRec& e, Fiber& f, const std::string& error,
       e.test_status = "RETRIABLE";
       e.error = error;
       e.cause = cause;
-      e.inspect["errorDetails"] = Json{{"retryIndex", static_cast<std::int64_t>(i)},
-                                       {"retryBackoffIntervalSeconds",
-                                        static_cast<std::int64_t>(std::llround(delay))}};
+      e.inspect["errorDetails"] =
+          Json{{"retryIndex", static_cast<std::int64_t>(i)},
+               {"retryBackoffIntervalSeconds", static_cast<std::int64_t>(std::llround(delay))}};
       stop_fiber(e, f);
       close_execution(e, "FAILED", nullptr);
       return;

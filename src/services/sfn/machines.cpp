@@ -44,8 +44,8 @@ Result<Named> named(Engine& e, const std::string& arn) {
   if (!p.ok()) return std::move(p).error();
   if (p->resource_type != "stateMachine" || p->parts.empty() || p->parts.size() > 2)
     return invalid_arn("Resource type not valid in this context: " + arn);
-  const std::string base = "arn:aws:states:" + p->region + ":" + p->account +
-                           ":stateMachine:" + p->parts[0];
+  const std::string base =
+      "arn:aws:states:" + p->region + ":" + p->account + ":stateMachine:" + p->parts[0];
   auto it = e.machines.find(base);
   if (it == e.machines.end()) return machine_missing(arn);
   Named n{&it->second, p->parts.size() == 2 ? p->parts[1] : ""};
@@ -54,8 +54,8 @@ Result<Named> named(Engine& e, const std::string& arn) {
 
 Result<std::vector<Tag>> merge_tags(std::vector<Tag> current, const std::vector<Tag>& add) {
   for (const auto& t : add) {
-    auto it = std::find_if(current.begin(), current.end(),
-                           [&](const Tag& c) { return c.key == t.key; });
+    auto it =
+        std::find_if(current.begin(), current.end(), [&](const Tag& c) { return c.key == t.key; });
     if (it != current.end()) {
       it->value = t.value;
     } else {
@@ -63,8 +63,7 @@ Result<std::vector<Tag>> merge_tags(std::vector<Tag> current, const std::vector<
     }
   }
   if (current.size() > kMaxTags)
-    return Error::sender("TooManyTags",
-                         "Too many tags: the resource can have at most 50 tags");
+    return Error::sender("TooManyTags", "Too many tags: the resource can have at most 50 tags");
   return current;
 }
 
@@ -86,8 +85,9 @@ VersionRec make_version(MachineRec& m, const std::string& description, TimeMs no
 
 Status check_routing(const MachineRec& m, const std::vector<RoutingEntry>& routing) {
   if (routing.empty() || routing.size() > 2)
-    return validation("1 validation error detected: Value at 'routingConfiguration' failed to "
-                      "satisfy constraint: Member must have length between 1 and 2");
+    return validation(
+        "1 validation error detected: Value at 'routingConfiguration' failed to "
+        "satisfy constraint: Member must have length between 1 and 2");
   int total = 0;
   for (std::size_t i = 0; i < routing.size(); ++i) {
     const auto& r = routing[i];
@@ -96,8 +96,9 @@ Status check_routing(const MachineRec& m, const std::vector<RoutingEntry>& routi
     if (p->resource_type != "stateMachine" || p->parts.size() != 2 || !numeric(p->parts[1]))
       return invalid_arn("Resource type not valid in this context: " + r.version_arn);
     if (r.version_arn.rfind(m.arn + ":", 0) != 0)
-      return validation("Routing configuration must contain state machine version ARNs of the "
-                        "same state machine");
+      return validation(
+          "Routing configuration must contain state machine version ARNs of the "
+          "same state machine");
     if (!m.versions.count(std::atoi(p->parts[1].c_str()))) return resource_missing(r.version_arn);
     for (std::size_t j = 0; j < i; ++j)
       if (routing[j].version_arn == r.version_arn)
@@ -129,10 +130,11 @@ void SfnEngine::create_state_machine(Scope scope, CreateStateMachineRequest r,
       return done(invalid_arn("Invalid ARN prefix: " + r.role_arn));
     auto parsed = asl::parse_definition(r.definition, asl::ParseOptions{r.type == "EXPRESS"});
     if (!parsed.ok())
-      return done(Error::sender("InvalidDefinition",
-                                asl::invalid_definition_message(parsed.diagnostics)));
+      return done(
+          Error::sender("InvalidDefinition", asl::invalid_definition_message(parsed.diagnostics)));
     if (r.tags.size() > kMaxTags)
-      return done(Error::sender("TooManyTags", "Too many tags: the resource can have at most 50 tags"));
+      return done(
+          Error::sender("TooManyTags", "Too many tags: the resource can have at most 50 tags"));
     const std::string arn = machine_arn(scope, r.name);
     if (auto it = e->machines.find(arn); it != e->machines.end()) {
       // AWS: creating an identical state machine again is idempotent.
@@ -159,7 +161,8 @@ void SfnEngine::create_state_machine(Scope scope, CreateStateMachineRequest r,
     m.logging = r.logging_configuration.is_null()
                     ? Doc{{"level", "OFF"}, {"includeExecutionData", false}}
                     : r.logging_configuration;
-    m.tracing = r.tracing_configuration.is_null() ? Doc{{"enabled", false}} : r.tracing_configuration;
+    m.tracing =
+        r.tracing_configuration.is_null() ? Doc{{"enabled", false}} : r.tracing_configuration;
     m.encryption = r.encryption_configuration.is_null() ? Doc{{"type", "AWS_OWNED_KEY"}}
                                                         : r.encryption_configuration;
     m.parsed = parsed.definition;
@@ -193,7 +196,8 @@ void SfnEngine::describe_state_machine(std::string arn, Done<StateMachineInfo> d
     i.tracing_configuration = m.tracing;
     i.encryption_configuration = m.encryption;
     if (!n->qualifier.empty()) {
-      if (!numeric(n->qualifier)) return done(invalid_arn("Resource type not valid in this context: " + arn));
+      if (!numeric(n->qualifier))
+        return done(invalid_arn("Resource type not valid in this context: " + arn));
       auto v = m.versions.find(std::atoi(n->qualifier.c_str()));
       if (v == m.versions.end()) return done(machine_missing(arn));
       i.arn = v->second.arn;
@@ -228,8 +232,8 @@ void SfnEngine::update_state_machine(UpdateStateMachineRequest r,
     if (r.definition) {
       auto p = asl::parse_definition(*r.definition, asl::ParseOptions{m.type == "EXPRESS"});
       if (!p.ok())
-        return done(Error::sender("InvalidDefinition",
-                                  asl::invalid_definition_message(p.diagnostics)));
+        return done(
+            Error::sender("InvalidDefinition", asl::invalid_definition_message(p.diagnostics)));
       parsed = p.definition;
     }
     if (r.role_arn && r.role_arn->rfind("arn:", 0) != 0)
@@ -267,8 +271,10 @@ void SfnEngine::delete_state_machine(std::string arn, DoneStatus done) {
     auto p = parse_arn(arn);
     if (!p.ok()) return done(std::move(p).error());
     if (p->resource_type != "stateMachine" || p->parts.size() != 1)
-      return done(validation("Qualified state machine ARNs are not supported by "
-                             "DeleteStateMachine: '" + arn + "'"));
+      return done(
+          validation("Qualified state machine ARNs are not supported by "
+                     "DeleteStateMachine: '" +
+                     arn + "'"));
     auto it = e->machines.find(arn);
     // AWS: deleting a state machine that does not exist succeeds.
     if (it == e->machines.end()) return done(ok_status());
@@ -340,34 +346,34 @@ void SfnEngine::list_state_machine_versions(std::string arn, int max_results,
 }
 
 void SfnEngine::delete_state_machine_version(std::string version_arn, DoneStatus done) {
-  impl_->post([e = impl_.get(), version_arn = std::move(version_arn),
-               done = std::move(done)]() mutable {
-    auto p = parse_arn(version_arn);
-    if (!p.ok()) return done(std::move(p).error());
-    if (p->resource_type != "stateMachine" || p->parts.size() != 2 || !numeric(p->parts[1]))
-      return done(invalid_arn("Resource type not valid in this context: " + version_arn));
-    const std::string base = version_arn.substr(0, version_arn.rfind(':'));
-    auto it = e->machines.find(base);
-    if (it == e->machines.end()) return done(ok_status());
-    MachineRec& m = it->second;
-    const int number = std::atoi(p->parts[1].c_str());
-    std::vector<std::string> referencing;
-    for (const auto& [name, a] : m.aliases)
-      for (const auto& r : a.routing)
-        if (r.version_arn == version_arn) referencing.push_back(a.arn);
-    if (!referencing.empty()) {
-      std::string list;
-      for (const auto& a : referencing)
-        list += (list.empty() ? "" : ", ") + a;
-      return done(Error::sender("ConflictException",
-                                "Version to be deleted must not be referenced by an alias. "
-                                "Current list of aliases referencing this version: [" +
-                                    list + "]"));
-    }
-    m.versions.erase(number);
-    e->persist_machine(m);
-    e->reply_durable(std::move(done), ok_status());
-  });
+  impl_->post(
+      [e = impl_.get(), version_arn = std::move(version_arn), done = std::move(done)]() mutable {
+        auto p = parse_arn(version_arn);
+        if (!p.ok()) return done(std::move(p).error());
+        if (p->resource_type != "stateMachine" || p->parts.size() != 2 || !numeric(p->parts[1]))
+          return done(invalid_arn("Resource type not valid in this context: " + version_arn));
+        const std::string base = version_arn.substr(0, version_arn.rfind(':'));
+        auto it = e->machines.find(base);
+        if (it == e->machines.end()) return done(ok_status());
+        MachineRec& m = it->second;
+        const int number = std::atoi(p->parts[1].c_str());
+        std::vector<std::string> referencing;
+        for (const auto& [name, a] : m.aliases)
+          for (const auto& r : a.routing)
+            if (r.version_arn == version_arn) referencing.push_back(a.arn);
+        if (!referencing.empty()) {
+          std::string list;
+          for (const auto& a : referencing)
+            list += (list.empty() ? "" : ", ") + a;
+          return done(Error::sender("ConflictException",
+                                    "Version to be deleted must not be referenced by an alias. "
+                                    "Current list of aliases referencing this version: [" +
+                                        list + "]"));
+        }
+        m.versions.erase(number);
+        e->persist_machine(m);
+        e->reply_durable(std::move(done), ok_status());
+      });
 }
 
 // ---- aliases ----
@@ -380,9 +386,10 @@ void SfnEngine::create_state_machine_alias(std::string name, std::string descrip
     if (!valid_resource_name(name) || numeric(name))
       return done(Error::sender("InvalidName", "Invalid Name: '" + name + "'"));
     if (routing.empty())
-      return done(validation("1 validation error detected: Value at 'routingConfiguration' "
-                             "failed to satisfy constraint: Member must have length between 1 "
-                             "and 2"));
+      return done(
+          validation("1 validation error detected: Value at 'routingConfiguration' "
+                     "failed to satisfy constraint: Member must have length between 1 "
+                     "and 2"));
     const std::string& first = routing.front().version_arn;
     auto p = parse_arn(first);
     if (!p.ok()) return done(std::move(p).error());
@@ -448,8 +455,9 @@ void SfnEngine::update_state_machine_alias(std::string alias_arn,
                description = std::move(description), routing = std::move(routing),
                done = std::move(done)]() mutable {
     if (!description && !routing)
-      return done(validation("Either the description or the RoutingConfiguration must be "
-                             "specified"));
+      return done(
+          validation("Either the description or the RoutingConfiguration must be "
+                     "specified"));
     auto found = find_alias(*e, alias_arn);
     if (!found.ok()) return done(std::move(found).error());
     auto [m, a] = *found;
@@ -465,18 +473,19 @@ void SfnEngine::update_state_machine_alias(std::string alias_arn,
 }
 
 void SfnEngine::delete_state_machine_alias(std::string alias_arn, DoneStatus done) {
-  impl_->post([e = impl_.get(), alias_arn = std::move(alias_arn), done = std::move(done)]() mutable {
-    auto found = find_alias(*e, alias_arn);
-    if (!found.ok()) return done(std::move(found).error());
-    auto [m, a] = *found;
-    m->aliases.erase(a->name);
-    e->persist_machine(*m);
-    e->reply_durable(std::move(done), ok_status());
-  });
+  impl_->post(
+      [e = impl_.get(), alias_arn = std::move(alias_arn), done = std::move(done)]() mutable {
+        auto found = find_alias(*e, alias_arn);
+        if (!found.ok()) return done(std::move(found).error());
+        auto [m, a] = *found;
+        m->aliases.erase(a->name);
+        e->persist_machine(*m);
+        e->reply_durable(std::move(done), ok_status());
+      });
 }
 
-void SfnEngine::list_state_machine_aliases(std::string arn, int max_results,
-                                           std::string next_token, Done<Page<ArnAndDate>> done) {
+void SfnEngine::list_state_machine_aliases(std::string arn, int max_results, std::string next_token,
+                                           Done<Page<ArnAndDate>> done) {
   impl_->post([e = impl_.get(), arn = std::move(arn), max_results,
                next_token = std::move(next_token), done = std::move(done)] {
     auto n = named(*e, arn);

@@ -41,7 +41,8 @@ Result<MockConfig> MockConfig::parse(const std::string& text) {
                    !parse_int(key.substr(dash + 1), r.last) || r.last < r.first) {
           return bad("Bad call range '" + key + "' in " + name);
         }
-        if (!spec.is_object()) return bad("MockedResponses." + name + "." + key + " must be an object.");
+        if (!spec.is_object())
+          return bad("MockedResponses." + name + "." + key + " must be an object.");
         if (auto ret = spec.find("Return"); ret != spec.end()) {
           r.response.value = *ret;
         } else if (auto th = spec.find("Throw"); th != spec.end()) {

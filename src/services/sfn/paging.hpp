@@ -33,8 +33,8 @@ Result<Page<T>> paginate(std::vector<T> all, int max_results, const std::string&
     }
     if (start > all.size()) return invalid_token(token);
   }
-  const std::size_t size =
-      static_cast<std::size_t>(max_results <= 0 ? kDefaultPageSize : std::min(max_results, kMaxPageSize));
+  const std::size_t size = static_cast<std::size_t>(
+      max_results <= 0 ? kDefaultPageSize : std::min(max_results, kMaxPageSize));
   Page<T> page;
   const std::size_t end = std::min(all.size(), start + size);
   for (std::size_t i = start; i < end; ++i)

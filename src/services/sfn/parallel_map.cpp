@@ -84,10 +84,10 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
     auto v = ql.path(s.max_concurrency_path, f.effective, ctx);
     if (!v.ok()) return runtime_error(e, f, v.error());
     if (!v->is_number_integer() || v->get<std::int64_t>() < 0)
-      return runtime_error(e, f,
-                           Error::sender("States.Runtime",
-                                         "The MaxConcurrencyPath field refers to value " +
-                                             to_text(*v) + " which is not a valid integer"));
+      return runtime_error(
+          e, f,
+          Error::sender("States.Runtime", "The MaxConcurrencyPath field refers to value " +
+                                              to_text(*v) + " which is not a valid integer"));
     max_concurrency = v->get<std::int64_t>();
   }
   if (s.distributed) {
@@ -108,10 +108,8 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
   f.running = 0;
   f.aborting = false;
   f.max_concurrency = max_concurrency;
-  const std::size_t workers =
-      std::max<std::size_t>(1, max_concurrency == 0
-                                   ? n
-                                   : std::min<std::size_t>(n, std::size_t(max_concurrency)));
+  const std::size_t workers = std::max<std::size_t>(
+      1, max_concurrency == 0 ? n : std::min<std::size_t>(n, std::size_t(max_concurrency)));
   f.worker_source.assign(workers, f.source);
   f.free_workers.clear();
   for (std::size_t w = 0; w < workers; ++w)
@@ -148,8 +146,8 @@ void Engine::pump_map(ExecutionRec& e, Fiber& f) {
   }
   ScopePath scope = f.scope;
   scope.emplace_back(f.state, 0);
-  Fiber& child =
-      spawn(e, &f, std::move(scope), std::move(input), f.worker_source[static_cast<std::size_t>(w)]);
+  Fiber& child = spawn(e, &f, std::move(scope), std::move(input),
+                       f.worker_source[static_cast<std::size_t>(w)]);
   child.slot = static_cast<std::int64_t>(idx);
   child.worker = w;
   emit(e, &child, "MapIterationStarted", "mapIterationStartedEventDetails",
@@ -205,9 +203,9 @@ void Engine::child_finished(ExecutionRec& e, Fiber& parent, Fiber& child) {
     state_failed(e, parent, child.error, child.cause, "MapStateFailed");
     return;
   }
-  const std::int64_t ev = emit(e, &child, "MapIterationSucceeded",
-                               "mapIterationSucceededEventDetails",
-                               iteration_detail(parent.state, child.slot), false);
+  const std::int64_t ev =
+      emit(e, &child, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+           iteration_detail(parent.state, child.slot), false);
   parent.results[slot] = child.output;
   parent.finished[slot] = 1;
   ++parent.completed;

@@ -27,8 +27,8 @@ void SfnEngine::test_state(Scope scope, TestStateRequest request, Done<TestState
     }
     auto parsed = asl::parse_single_state(state_json, state_name);
     if (!parsed.ok())
-      return done(Error::sender("InvalidDefinition",
-                                asl::invalid_definition_message(parsed.diagnostics)));
+      return done(
+          Error::sender("InvalidDefinition", asl::invalid_definition_message(parsed.diagnostics)));
     const std::string input_text = request.input.value_or("{}");
     Json input;
     if (!parse_json(input_text, input))
@@ -38,9 +38,11 @@ void SfnEngine::test_state(Scope scope, TestStateRequest request, Done<TestState
     auto rec = std::make_unique<ExecutionRec>();
     ExecutionRec& x = *rec;
     x.name = uuid_v4();
-    x.arn = "arn:aws:states:" + scope.region + ":" + scope.account + ":execution:TestState:" + x.name;
+    x.arn =
+        "arn:aws:states:" + scope.region + ":" + scope.account + ":execution:TestState:" + x.name;
     x.machine_name = "TestState";
-    x.machine_arn = "arn:aws:states:" + scope.region + ":" + scope.account + ":stateMachine:TestState";
+    x.machine_arn =
+        "arn:aws:states:" + scope.region + ":" + scope.account + ":stateMachine:TestState";
     x.region = scope.region;
     x.account = scope.account;
     x.role_arn = request.role_arn;
@@ -71,7 +73,8 @@ void SfnEngine::test_state(Scope scope, TestStateRequest request, Done<TestState
       r.error = closed.error;
       r.cause = closed.cause;
       r.next_state = closed.test_next;
-      if (level == "DEBUG" || level == "TRACE") r.inspection_data = Doc::parse(to_text(closed.inspect));
+      if (level == "DEBUG" || level == "TRACE")
+        r.inspection_data = Doc::parse(to_text(closed.inspect));
       done(std::move(r));
       // The hidden execution goes once nothing refers to it any more.
       e->post([e, arn] { e->executions.erase(arn); });

@@ -121,8 +121,8 @@ class SfnEngine : public std::enable_shared_from_this<SfnEngine> {
   // ---- definitions ----
   // Synchronous: validation does not touch engine state.
   static ValidationResult validate_definition(const std::string& definition,
-                                              const std::string& type,
-                                              const std::string& severity, int max_results);
+                                              const std::string& type, const std::string& severity,
+                                              int max_results);
   void test_state(Scope scope, TestStateRequest request, Done<TestStateResult> done);
 
  private:

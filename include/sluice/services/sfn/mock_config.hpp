@@ -20,7 +20,7 @@ namespace sluice::services::sfn {
 
 struct MockResponse {
   bool is_throw = false;
-  Json value;  // Return
+  Json value;                // Return
   std::string error, cause;  // Throw
 };
 

@@ -266,7 +266,7 @@ struct TestStateResult {
   std::optional<std::string> error;
   std::optional<std::string> cause;
   std::string next_state;
-  std::string status;  // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
+  std::string status;   // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
   Doc inspection_data;  // null at INFO
 };
 

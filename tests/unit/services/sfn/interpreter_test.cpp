@@ -98,9 +98,8 @@ TEST_F(Interpreter, choice_routes_and_no_match_fails) {
   EXPECT_EQ(*settle(start(sm, R"({"n":9})")).output, R"("big")");
   EXPECT_EQ(*settle(start(sm, R"({"n":1})")).output, R"("small")");
   auto ex = start(sm, R"({"n":7})");
-  EXPECT_EQ(types(history(ex)),
-            (V{"ExecutionStarted", "ChoiceStateEntered", "ChoiceStateExited", "PassStateEntered",
-               "PassStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(types(history(ex)), (V{"ExecutionStarted", "ChoiceStateEntered", "ChoiceStateExited",
+                                   "PassStateEntered", "PassStateExited", "ExecutionSucceeded"}));
 
   auto nomatch = create("nomatch", R"({"StartAt":"C","States":{
       "C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericEquals":1,"Next":"D"}]},
@@ -115,8 +114,8 @@ TEST_F(Interpreter, succeed_state_applies_input_and_output_paths) {
       "InputPath":"$.a","OutputPath":"$.b"}}})");
   auto ex = start(sm, R"({"a":{"b":[1,2]}})");
   EXPECT_EQ(*settle(ex).output, "[1,2]");
-  EXPECT_EQ(types(history(ex)), (V{"ExecutionStarted", "SucceedStateEntered",
-                                   "SucceedStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(types(history(ex)), (V{"ExecutionStarted", "SucceedStateEntered", "SucceedStateExited",
+                                   "ExecutionSucceeded"}));
 }
 
 TEST_F(Interpreter, a_one_year_wait_completes_at_once_in_auto_mode_with_aws_timestamps) {
@@ -126,8 +125,8 @@ TEST_F(Interpreter, a_one_year_wait_completes_at_once_in_auto_mode_with_aws_time
   auto d = run_to_end(ex);
   EXPECT_EQ(d.status, "SUCCEEDED");
   auto h = history(ex);
-  ASSERT_EQ(types(h), (V{"ExecutionStarted", "WaitStateEntered", "WaitStateExited",
-                         "ExecutionSucceeded"}));
+  ASSERT_EQ(types(h),
+            (V{"ExecutionStarted", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(h[2].timestamp - h[1].timestamp, 31536000LL * 1000);
   EXPECT_EQ(d.stop_date - d.start_date, 31536000LL * 1000);
 }

@@ -41,7 +41,8 @@ TEST_F(Lifecycle, test_state_with_a_mocked_error_is_retriable_or_caught) {
   r.mock_error_given = true;
   r.mock_error = "Boom";
   r.mock_cause = "why";
-  auto retriable = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  auto retriable =
+      wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
   ASSERT_TRUE(retriable.ok());
   EXPECT_EQ(retriable->status, "RETRIABLE");
   EXPECT_EQ(retriable->error.value_or(""), "Boom");
@@ -67,7 +68,8 @@ TEST_F(Lifecycle, test_state_choice_and_fail) {
   EXPECT_EQ(failed->status, "FAILED");
   EXPECT_EQ(failed->error.value_or(""), "E");
   r.definition = R"({"Type":"Nope"})";
-  auto invalid = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  auto invalid =
+      wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
   ASSERT_FALSE(invalid.ok());
   EXPECT_EQ(invalid.error().code, "InvalidDefinition");
 }
@@ -108,8 +110,8 @@ TEST_F(Lifecycle, distributed_map_runs_children_and_counts_them) {
   auto d = settle(ex);
   ASSERT_EQ(d.status, "SUCCEEDED");
   EXPECT_EQ(*d.output, R"([{"v":1},{"v":2},{"v":3}])");
-  auto runs = wait_for<Page<MapRunInfo>>(
-      [&](auto done) { engine().list_map_runs(ex, 0, "", done); });
+  auto runs =
+      wait_for<Page<MapRunInfo>>([&](auto done) { engine().list_map_runs(ex, 0, "", done); });
   ASSERT_TRUE(runs.ok());
   ASSERT_EQ(runs->items.size(), 1u);
   const auto& run = runs->items[0];
@@ -119,8 +121,8 @@ TEST_F(Lifecycle, distributed_map_runs_children_and_counts_them) {
   EXPECT_NE(run.arn.find(":mapRun:dmap/Items:"), std::string::npos);
   ListExecutionsRequest lr;
   lr.map_run_arn = run.arn;
-  auto children = wait_for<Page<ExecutionInfo>>(
-      [&](auto done) { engine().list_executions(lr, done); });
+  auto children =
+      wait_for<Page<ExecutionInfo>>([&](auto done) { engine().list_executions(lr, done); });
   ASSERT_TRUE(children.ok());
   EXPECT_EQ(children->items.size(), 3u);
   auto t = types(history(ex));
@@ -158,9 +160,9 @@ TEST_F(Lifecycle, alias_routes_executions_to_its_version) {
   UpdateStateMachineRequest u;
   u.arn = created->state_machine_arn;
   u.definition = R"({"StartAt":"P","States":{"P":{"Type":"Pass","Result":"v2","End":true}}})";
-  ASSERT_TRUE(wait_for<UpdateStateMachineResult>(
-                  [&](auto done) { engine().update_state_machine(u, done); })
-                  .ok());
+  ASSERT_TRUE(wait_for<UpdateStateMachineResult>([&](auto done) {
+                engine().update_state_machine(u, done);
+              }).ok());
   auto alias = wait_for<ArnAndDate>([&](auto done) {
     engine().create_state_machine_alias("prod", "", {{created->version_arn, 100}}, done);
   });
@@ -260,9 +262,9 @@ TEST_F(SfnPersistence, a_callback_token_stays_valid_across_a_restart) {
   }
   {
     ServerRun run(dir_, kStart + 1000);
-    ASSERT_TRUE(
-        wait_status([&](auto done) { run.engine().send_task_success(token, R"({"ok":1})", done); })
-            .ok());
+    ASSERT_TRUE(wait_status([&](auto done) {
+                  run.engine().send_task_success(token, R"({"ok":1})", done);
+                }).ok());
     auto d = run.settle(ex);
     EXPECT_EQ(d.status, "SUCCEEDED");
     EXPECT_EQ(*d.output, R"({"ok":1})");
