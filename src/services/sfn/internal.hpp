@@ -238,6 +238,7 @@ struct ExecutionRec {
   bool test = false;
   Json inspect;                   // inspectionData being collected (DEBUG/TRACE)
   std::optional<Json> test_mock;  // mock.result
+  Json test_context;              // TestState's context: merged over the context object
   std::optional<std::pair<std::string, std::string>> test_mock_error;
   std::string test_status;  // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
   std::string test_next;

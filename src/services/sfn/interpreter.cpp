@@ -245,6 +245,8 @@ Json Engine::context_object(const ExecutionRec& e, const Fiber& f) const {
   if (can_retry) state["RetryCount"] = f.retry_total;
   ctx["State"] = std::move(state);
   if (!f.token.empty()) ctx["Task"] = Json{{"Token", f.token}};
+  // TestState's `context` supplies what a lone state cannot know ($$.Map.Item, ...).
+  if (e.test && f.parent == 0 && e.test_context.is_object()) ctx.merge_patch(e.test_context);
   return ctx;
 }
 

@@ -55,6 +55,13 @@ void SfnEngine::test_state(Scope scope, TestStateRequest request, Done<TestState
     x.inspect = Json::object();
     x.inspect["input"] = to_text(input);
     x.test_retry_count = request.retrier_retry_count.value_or(0);
+    if (request.context) {
+      Json c;
+      if (!parse_json(*request.context, c) || !c.is_object())
+        return done(Error::sender("ValidationException",
+                                  "The context is not a valid JSON object: " + *request.context));
+      x.test_context = std::move(c);
+    }
     if (request.mock_result) {
       Json m;
       if (!parse_json(*request.mock_result, m))

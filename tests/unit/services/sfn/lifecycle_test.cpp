@@ -32,6 +32,21 @@ TEST_F(Lifecycle, test_state_reports_output_next_state_and_inspection_data) {
   EXPECT_EQ(out->inspection_data["afterResultPath"], R"({"a":{"b":5},"r":{"v":5}})");
 }
 
+TEST_F(Lifecycle, test_state_context_supplies_the_context_object) {
+  TestStateRequest r;
+  r.definition = R"({"Type":"Pass","Parameters":{"item.$":"$$.Map.Item.Value",
+                     "exec.$":"$$.Execution.Name"},"End":true})";
+  r.context = R"({"Map":{"Item":{"Index":0,"Value":7}},"Execution":{"Name":"given"}})";
+  auto out = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->status, "SUCCEEDED");
+  EXPECT_EQ(out->output.value_or(""), R"({"item":7,"exec":"given"})");
+  r.context = "[1]";
+  out = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, "ValidationException");
+}
+
 TEST_F(Lifecycle, test_state_with_a_mocked_error_is_retriable_or_caught) {
   TestStateRequest r;
   r.definition = R"({"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
