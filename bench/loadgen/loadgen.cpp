@@ -1,10 +1,13 @@
-// SQS load generator for bench/run.sh: replays request templates captured from real
-// SDKs (bench/requests/) over keep-alive HTTP/1.1 connections, one epoll thread.
+// SQS and Step Functions load generator for bench/run.sh and bench/sfn.sh: replays
+// request templates captured from real SDKs (bench/requests/) over keep-alive HTTP/1.1
+// connections, one epoll thread.
 //
 //   loadgen run --target 127.0.0.1:PORT --templates DIR --queue-url URL
 //               --scenario send|send-batch|flow1|flow10 [--connections 16]
 //               [--warmup 1] [--duration 5] [--rate CYCLES_PER_S] [--count CYCLES]
 //               [--body-size 1024] [--label TEXT]
+//   loadgen run --target 127.0.0.1:PORT --templates DIR --state-machine-arn ARN
+//               --scenario sfn-start|sfn-sync [same options]
 //   loadgen create-queue --target 127.0.0.1:PORT --name NAME      (prints the QueueUrl)
 //   loadgen depth --target 127.0.0.1:PORT --queue-url URL         (ApproximateNumberOfMessages)
 //
@@ -12,7 +15,11 @@
 // send-batch = SendMessageBatch(10); flow1 = SendMessage, ReceiveMessage(max 1),
 // DeleteMessage; flow10 = SendMessageBatch(10), ReceiveMessage(max 10),
 // DeleteMessageBatch(of what was received). Deletes use the receipt handles parsed from
-// the receive answer. Closed loop (default): every connection starts its next cycle as
+// the receive answer. sfn-start = StartExecution (of a STANDARD machine: the answer
+// comes when the execution is started, not finished); sfn-sync = StartSyncExecution (of
+// an EXPRESS machine), where an answer whose "status" is not SUCCEEDED is an error. The
+// execution input is {"seq":N} with a running N; "msgs" counts executions started
+// (sfn-start) or succeeded (sfn-sync). Closed loop (default): every connection starts its next cycle as
 // soon as the last one ends. Open loop (--rate): cycles are scheduled at fixed times
 // whatever the server does, and latency counts from the scheduled time, so a slow
 // server cannot hide its queueing (no coordinated omission). Every latency sample is
@@ -129,20 +136,23 @@ enum class Op {
   kReceiveMessage,
   kDeleteMessage,
   kDeleteMessageBatch,
+  kStartExecution,
+  kStartSyncExecution,
   kCount
 };
 const char* op_name(Op op) {
   static const char* kNames[] = {"SendMessage", "SendMessageBatch", "ReceiveMessage",
-                                 "DeleteMessage", "DeleteMessageBatch"};
+                                 "DeleteMessage", "DeleteMessageBatch", "StartExecution",
+                                 "StartSyncExecution"};
   return kNames[static_cast<int>(op)];
 }
 
-enum class Step { kSend1, kSendBatch, kReceive1, kReceive10, kDelete };
+enum class Step { kSend1, kSendBatch, kReceive1, kReceive10, kDelete, kStart, kStartSync };
 
 struct Options {
   std::string target = "127.0.0.1:4566";
   std::string templates;
-  std::string queue_url;
+  std::string queue_url;  // or the state machine ARN (sfn scenarios)
   std::string scenario = "send";
   std::string label = "-";
   int connections = 16;
@@ -180,8 +190,19 @@ class Runner {
       steps_ = {Step::kSend1, Step::kReceive1, Step::kDelete};
     else if (o_.scenario == "flow10")
       steps_ = {Step::kSendBatch, Step::kReceive10, Step::kDelete};
+    else if (o_.scenario == "sfn-start")
+      steps_ = {Step::kStart};
+    else if (o_.scenario == "sfn-sync")
+      steps_ = {Step::kStartSync};
     else
       die("unknown scenario " + o_.scenario);
+    samples_.resize(static_cast<size_t>(Op::kCount));
+    if (steps_[0] == Step::kStart || steps_[0] == Step::kStartSync) {
+      start_ = load(steps_[0] == Step::kStart ? "StartExecution" : "StartSyncExecution");
+      protocol_ = start_.protocol();
+      bodies_.resize(1);
+      return;
+    }
     batch_ = o_.scenario == "flow10";
     send1_ = load("SendMessage");
     send10_ = load("SendMessageBatch-10");
@@ -204,7 +225,6 @@ class Runner {
         c = kAlphabet[seed % 62];
       }
     }
-    samples_.resize(static_cast<size_t>(Op::kCount));
   }
 
   int run();
@@ -236,7 +256,7 @@ class Runner {
   std::vector<Step> steps_;
   bool batch_ = false;
   Protocol protocol_ = Protocol::kJson;
-  Template send1_, send10_, receive1_, receive10_, delete1_;
+  Template send1_, send10_, receive1_, receive10_, delete1_, start_;
   std::vector<Template> delete_batch_;
   std::vector<std::string> bodies_;
   uint64_t body_counter_ = 0;
@@ -336,6 +356,13 @@ void Runner::issue(size_t i, uint64_t origin_ns, uint64_t now) {
         c.entries = 1;
       }
       break;
+    case Step::kStart:
+    case Step::kStartSync:
+      bodies_[0] = "{\"seq\":" + std::to_string(body_counter_++) + "}";
+      start_.render(c.out, host, o_.queue_url, bodies_, c.handles);
+      c.op = steps_[c.step] == Step::kStart ? Op::kStartExecution : Op::kStartSyncExecution;
+      c.entries = 1;
+      break;
   }
   c.started_ns = origin_ns;
   c.counted = o_.count > 0 || in_window(origin_ns);
@@ -430,6 +457,9 @@ void Runner::on_response(size_t i, const Response& r, uint64_t now) {
   int failed = ok && (c.op == Op::kSendMessageBatch || c.op == Op::kDeleteMessageBatch)
                    ? failed_batch_entries(r.body, protocol_)
                    : 0;
+  if (ok && c.op == Op::kStartSyncExecution &&
+      json_string_member(r.body, "status").value_or("") != "SUCCEEDED")
+    failed = 1;
   if (!ok || failed > 0) {
     ++errors_total_;
     if (window) ++errors_;
@@ -441,11 +471,14 @@ void Runner::on_response(size_t i, const Response& r, uint64_t now) {
   }
   int good = c.entries - failed;
   ++all_requests_;
+  bool execution = c.op == Op::kStartExecution || c.op == Op::kStartSyncExecution;
   if (c.op == (batch_ ? Op::kDeleteMessageBatch : Op::kDeleteMessage) ||
-      (steps_.size() == 1 && (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch)))
+      (steps_.size() == 1 &&
+       (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch || execution)))
     all_messages_ += static_cast<uint64_t>(good);
   if (window) {
-    if (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch) messages_sent_ += good;
+    if (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch || execution)
+      messages_sent_ += good;
     if (c.op == Op::kDeleteMessage || c.op == Op::kDeleteMessageBatch) messages_deleted_ += good;
   }
   if (c.op == Op::kReceiveMessage) {
@@ -607,7 +640,7 @@ Options parse_options(int argc, char** argv, int first) {
       o.target = value();
     else if (a == "--templates")
       o.templates = value();
-    else if (a == "--queue-url")
+    else if (a == "--queue-url" || a == "--state-machine-arn")
       o.queue_url = value();
     else if (a == "--scenario")
       o.scenario = value();
@@ -645,7 +678,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   Options o = parse_options(argc, argv, 2);
   if (command == "run") {
-    if (o.templates.empty() || o.queue_url.empty()) die("run needs --templates and --queue-url");
+    if (o.templates.empty() || o.queue_url.empty())
+      die("run needs --templates and --queue-url (or --state-machine-arn)");
     Runner runner(o);
     return runner.run();
   }

@@ -196,10 +196,12 @@ std::vector<Template::Part> Template::split(std::string_view text, int* body_slo
     std::string_view name = text.substr(open + 2, close - open - 2);
     if (name == "HOST") {
       parts.push_back({Kind::kHost, {}});
-    } else if (name == "QUEUE_URL") {
+    } else if (name == "QUEUE_URL" || name == "STATE_MACHINE_ARN") {
       parts.push_back({Kind::kQueueUrl, {}});
     } else if (name == "BODY") {
       parts.push_back({Kind::kBody, {}, (*body_slots)++});
+    } else if (name == "INPUT") {
+      parts.push_back({Kind::kInput, {}, (*body_slots)++});
     } else if (name == "CONTENT_LENGTH") {
       parts.push_back({Kind::kContentLength, {}});
     } else if (name.size() >= 3 && name.substr(0, 2) == "RH") {
@@ -263,6 +265,9 @@ void Template::render(std::string& out, std::string_view host, std::string_view 
         break;
       case Kind::kBody:
         out += bodies[static_cast<size_t>(p.index) % bodies.size()];
+        break;
+      case Kind::kInput:
+        append_encoded(out, bodies[static_cast<size_t>(p.index) % bodies.size()]);
         break;
       case Kind::kReceiptHandle:
         if (static_cast<size_t>(p.index) < receipt_handles.size())

@@ -17,6 +17,9 @@ enum class Protocol { kJson, kQuery };
 // and placeholders. {{BODY}} occurrences are filled in order with fresh message bodies;
 // {{RHn}} with receipt handles; {{QUEUE_URL}} and the handles are encoded for the
 // template's protocol (JSON string escaping, or form percent-encoding for Query).
+// Step Functions: {{STATE_MACHINE_ARN}} is filled like {{QUEUE_URL}} (render's
+// `queue_url` is the target resource), {{INPUT}} like {{BODY}} but encoded (the execution
+// input is a JSON document inside a JSON string).
 class Template {
  public:
   static std::optional<Template> load(const std::string& path, std::string* error);
@@ -31,11 +34,11 @@ class Template {
   const std::string& name() const { return name_; }
 
  private:
-  enum class Kind { kText, kHost, kQueueUrl, kBody, kReceiptHandle, kContentLength };
+  enum class Kind { kText, kHost, kQueueUrl, kBody, kInput, kReceiptHandle, kContentLength };
   struct Part {
     Kind kind;
     std::string text;  // kText
-    int index = 0;     // kBody: occurrence number; kReceiptHandle: n of {{RHn}}
+    int index = 0;     // kBody, kInput: occurrence number; kReceiptHandle: n of {{RHn}}
   };
   static std::vector<Part> split(std::string_view text, int* body_slots, std::string* error);
   void append_encoded(std::string& out, std::string_view value) const;

@@ -54,6 +54,25 @@ void json_template_fills_placeholders_and_length() {
          "JSON render: host, length, escaped handle");
 }
 
+void sfn_template_escapes_input() {
+  std::string error;
+  auto t = loadgen::Template::load(
+      write_temp("POST / HTTP/1.1\r\nhost: {{HOST}}\r\ncontent-length: {{CONTENT_LENGTH}}\r\n"
+                 "\r\n{\"stateMachineArn\":\"{{STATE_MACHINE_ARN}}\",\"input\":\"{{INPUT}}\"}"),
+      &error);
+  expect(t.has_value(), "Step Functions template loads");
+  if (!t) return;
+  expect(t->body_slots() == 1, "{{INPUT}} takes a body slot");
+  std::string out;
+  t->render(out, "h", "arn:aws:states:us-east-1:0:stateMachine:m", {"{\"seq\":7}"}, {});
+  std::string body =
+      "{\"stateMachineArn\":\"arn:aws:states:us-east-1:0:stateMachine:m\",\"input\":"
+      "\"{\\\"seq\\\":7}\"}";
+  expect(out == "POST / HTTP/1.1\r\nhost: h\r\ncontent-length: " + std::to_string(body.size()) +
+                    "\r\n\r\n" + body,
+         "Step Functions render: ARN, JSON-escaped input, length");
+}
+
 void query_template_form_encodes() {
   std::string error;
   auto t = loadgen::Template::load(
@@ -123,6 +142,7 @@ void batch_failures_counted() {
 
 int main() {
   json_template_fills_placeholders_and_length();
+  sfn_template_escapes_input();
   query_template_form_encodes();
   receipt_handles_from_json_and_xml();
   responses_with_length_and_chunked_bodies();
