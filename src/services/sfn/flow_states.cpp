@@ -13,7 +13,7 @@ void Engine::run_pass(ExecutionRec& e, Fiber& f) {
   Json ctx = context_object(e, f);
   auto effective = ql.input(s.input_path, f.input, ctx);
   if (!effective.ok()) return runtime_error(e, f, effective.error());
-  inspect(e, "afterInputPath", *effective);
+  inspect(e, f, "afterInputPath", *effective);
   Json result;
   if (s.result) {
     result = *s.result;
@@ -21,14 +21,14 @@ void Engine::run_pass(ExecutionRec& e, Fiber& f) {
     auto p = ql.payload(*s.parameters, *effective, ctx);
     if (!p.ok()) return runtime_error(e, f, p.error());
     result = std::move(*p);
-    inspect(e, "afterParameters", result);
+    inspect(e, f, "afterParameters", result);
   } else {
     result = std::move(*effective);
   }
-  inspect(e, "result", result);
+  inspect(e, f, "result", result);
   auto merged = ql.result(s.result_path, f.input, result);
   if (!merged.ok()) return fiber_failed(e, f, merged.error().code, merged.error().message);
-  inspect(e, "afterResultPath", *merged);
+  inspect(e, f, "afterResultPath", *merged);
   auto out = ql.output(s.output_path, *merged, ctx);
   if (!out.ok()) return runtime_error(e, f, out.error());
   exit_state(e, f, std::move(*out), s.next);

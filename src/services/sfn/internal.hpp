@@ -368,7 +368,8 @@ class Engine {
   void close_token(const std::string& token);
 
   // TestState: records one step of the data flow for inspectionData.
-  void inspect(ExecutionRec& e, const char* key, const Json& value);
+  // TestState's inspectionData: only the state under test (not its iterations) reports.
+  void inspect(ExecutionRec& e, const Fiber& f, const char* key, const Json& value);
   void run_pass(ExecutionRec& e, Fiber& f);
   void run_wait(ExecutionRec& e, Fiber& f);
   void run_choice(ExecutionRec& e, Fiber& f);

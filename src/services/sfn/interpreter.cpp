@@ -302,16 +302,16 @@ void Engine::finish_state(ExecutionRec& e, Fiber& f, const Json& result, bool ap
   const QueryLanguage& ql = jsonpath_language();
   Json ctx = context_object(e, f);
   Json value = result;
-  inspect(e, "result", result);
+  inspect(e, f, "result", result);
   if (apply_selector && s.result_selector) {
     auto sel = ql.payload(*s.result_selector, result, ctx);
     if (!sel.ok()) return runtime_error(e, f, sel.error());
     value = std::move(*sel);
-    inspect(e, "afterResultSelector", value);
+    inspect(e, f, "afterResultSelector", value);
   }
   auto merged = ql.result(s.result_path, f.input, value);
   if (!merged.ok()) return state_failed(e, f, merged.error().code, merged.error().message);
-  inspect(e, "afterResultPath", *merged);
+  inspect(e, f, "afterResultPath", *merged);
   auto out = ql.output(s.output_path, *merged, ctx);
   if (!out.ok()) return runtime_error(e, f, out.error());
   exit_state(e, f, std::move(*out), s.next);
@@ -519,8 +519,14 @@ void Engine::stop_fiber(ExecutionRec& e, Fiber& f) {
   }
 }
 
-void Engine::inspect(ExecutionRec& e, const char* key, const Json& value) {
-  if (e.test) e.inspect[key] = to_text(value);
+void Engine::inspect(ExecutionRec& e, const Fiber& f, const char* key, const Json& value) {
+  if (!e.test || f.parent != 0) return;
+  // Counts are numbers in inspectionData; the data are JSON texts.
+  if (value.is_number_integer() &&
+      (std::string(key) == "maxConcurrency" || std::string(key).rfind("toleratedFailure", 0) == 0))
+    e.inspect[key] = value;
+  else
+    e.inspect[key] = to_text(value);
 }
 
 // ---- task tokens ----

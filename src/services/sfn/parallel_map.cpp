@@ -61,6 +61,7 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
   auto effective = ql.input(s.input_path, f.input, ctx);
   if (!effective.ok()) return runtime_error(e, f, effective.error());
   f.effective = std::move(*effective);
+  inspect(e, f, "afterInputPath", f.effective);
   if (s.item_reader) {
     // Items come from S3 (getObject / listObjectsV2), which Sluice does not emulate.
     return state_failed(e, f, "States.ItemReaderFailed",
@@ -90,6 +91,20 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
                                               to_text(*v) + " which is not a valid integer"));
     max_concurrency = v->get<std::int64_t>();
   }
+  inspect(e, f, "afterItemsPath", items);
+  if (e.test && f.parent == 0 && s.item_selector) {
+    // The iterations select their items one by one; TestState shows them all at once.
+    Json selected = Json::array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Json c = ctx;
+      c["Map"] = Json{{"Item", Json{{"Index", static_cast<std::int64_t>(i)}, {"Value", items[i]}}}};
+      auto sel = ql.payload(*s.item_selector, f.effective, c);
+      if (!sel.ok()) break;
+      selected.push_back(std::move(*sel));
+    }
+    if (selected.size() == items.size()) inspect(e, f, "afterItemSelector", selected);
+  }
+  inspect(e, f, "maxConcurrency", Json(max_concurrency));
   if (s.distributed) {
     f.max_concurrency = max_concurrency;
     return run_distributed_map(e, f, std::move(items));

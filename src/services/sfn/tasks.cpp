@@ -60,13 +60,13 @@ void Engine::run_task(ExecutionRec& e, Fiber& f) {
   auto effective = ql.input(s.input_path, f.input, ctx);
   if (!effective.ok()) return runtime_error(e, f, effective.error());
   f.effective = std::move(*effective);
-  inspect(e, "afterInputPath", f.effective);
+  inspect(e, f, "afterInputPath", f.effective);
   Json params = f.effective;
   if (s.parameters) {
     auto p = ql.payload(*s.parameters, f.effective, ctx);
     if (!p.ok()) return runtime_error(e, f, p.error());
     params = std::move(*p);
-    inspect(e, "afterParameters", params);
+    inspect(e, f, "afterParameters", params);
   }
   f.task_params = std::move(params);
 

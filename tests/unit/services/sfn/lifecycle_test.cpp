@@ -47,6 +47,24 @@ TEST_F(Lifecycle, test_state_context_supplies_the_context_object) {
   EXPECT_EQ(out.error().code, "ValidationException");
 }
 
+TEST_F(Lifecycle, test_state_of_a_map_inspects_the_map_not_its_iterations) {
+  TestStateRequest r;
+  r.definition = R"({"Type":"Map","InputPath":"$.in","ItemsPath":"$.items","MaxConcurrency":2,
+      "ItemSelector":{"v.$":"$$.Map.Item.Value","k.$":"$.k"},
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.v","End":true}}},
+      "End":true})";
+  r.input = R"({"in":{"k":"x","items":[1,2]}})";
+  r.inspection_level = "DEBUG";
+  auto out = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->status, "SUCCEEDED");
+  EXPECT_EQ(out->output.value_or(""), "[1,2]");
+  EXPECT_EQ(out->inspection_data["afterInputPath"], R"({"k":"x","items":[1,2]})");
+  EXPECT_EQ(out->inspection_data["afterItemsPath"], "[1,2]");
+  EXPECT_EQ(out->inspection_data["afterItemSelector"], R"([{"v":1,"k":"x"},{"v":2,"k":"x"}])");
+  EXPECT_EQ(out->inspection_data["maxConcurrency"], 2);
+}
+
 TEST_F(Lifecycle, test_state_with_a_mocked_error_is_retriable_or_caught) {
   TestStateRequest r;
   r.definition = R"({"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
