@@ -383,6 +383,9 @@ class SfnTest(unittest.TestCase):
         self.assertEqual(r["status"], "SUCCEEDED")
         self.assertEqual(r["output"], '{"fast":true}')
         self.assertIn(":express:machine-express:", r["executionArn"])
+        # an EXPRESS execution cannot be read back, as on AWS
+        code, _ = self.error_code(self.sfn.describe_execution, executionArn=r["executionArn"])
+        self.assertEqual(code, "InvalidArn")
         code, _ = self.error_code(self.sync_sfn.start_sync_execution,
                                   stateMachineArn=self.create("machine-std", pass_machine()))
         self.assertEqual(code, "StateMachineTypeNotSupported")

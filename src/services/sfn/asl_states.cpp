@@ -304,6 +304,7 @@ std::optional<State> Validator::state(const std::string& name, const Json& st,
   State s;
   s.name = name;
   s.type = *type;
+  s.mentions_context = st.dump().find("$$") != std::string::npos;
   const auto allowed = detail::allowed_fields(s.type);
   for (const auto& [k, v] : st.items()) {
     if (allowed.count(k)) continue;

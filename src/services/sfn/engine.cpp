@@ -172,6 +172,10 @@ Result<ExecutionRec*> Engine::find_execution(const std::string& arn) {
   if (p->resource_type != "execution" && p->resource_type != "express")
     return invalid_arn("Resource type not valid in this context: " + arn);
   auto it = executions.find(arn);
+  // EXPRESS executions are not kept once closed (map runs' children aside); AWS refuses
+  // their ARNs in Describe/History/Stop whatever their state.
+  if (it == executions.end() && p->resource_type == "express")
+    return invalid_arn("Resource type not valid in this context: express");
   if (it == executions.end())
     return Error::sender("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
   return it->second.get();

@@ -191,6 +191,10 @@ void Engine::close_execution(ExecutionRec& e, const std::string& status, const H
     l(e);
   if (!e.parent_token.empty()) child_execution_closed(e);
   if (!e.map_run_arn.empty()) map_run_child_closed(e);
+  // AWS keeps nothing of an EXPRESS execution that a caller could read back (Describe,
+  // history and List refuse them, map runs' children aside), so neither do we: a long
+  // StartSyncExecution load must not grow memory.
+  if (e.express() && e.map_run_arn.empty()) post([this, arn = e.arn] { executions.erase(arn); });
 }
 
 void Engine::abort_execution(ExecutionRec& e, const std::string& error, const std::string& cause) {

@@ -217,6 +217,11 @@ const asl::State& Engine::current_state(const Fiber& f) const {
 }
 
 Json Engine::context_object(const ExecutionRec& e, const Fiber& f) const {
+  if (f.program && !(e.test && e.test_context.is_object())) {
+    auto it = f.program->states.find(f.state);
+    // Building it costs more than a simple state's own work (ISO times, copies).
+    if (it != f.program->states.end() && !it->second.mentions_context) return Json::object();
+  }
   Json ctx = Json::object();
   Json exec = Json::object();
   exec["Id"] = e.arn;

@@ -63,6 +63,9 @@ struct State {
   std::optional<Json> result;           // Pass
   std::vector<Retrier> retry;
   std::vector<Catcher> catchers;
+  // Whether "$$" appears anywhere in the state's text: when not, no path of the state can
+  // read the context object and the interpreter need not build it.
+  bool mentions_context = true;
 
   // Task
   std::string resource;
