@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,83 @@ Status parse_timeout(const std::string& name, const std::string& text, long long
   }
   out_ms = ms;
   return ok_status();
+}
+
+bool is_account_id(std::string_view v) {
+  bool digits = v.size() == 12;
+  for (char ch : v)
+    digits = digits && ch >= '0' && ch <= '9';
+  return digits;
+}
+
+// "AKID:SECRET[:ACCOUNT],..." (SLUICE_ACCESS_KEYS). A secret may itself hold ':' when an
+// account follows, so the account is the last part only when it is 12 digits.
+Result<std::vector<ConfiguredAccessKey>> parse_access_key_list(const std::string& text) {
+  std::vector<ConfiguredAccessKey> keys;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = text.find(',', pos);
+    std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    while (!item.empty() && item.front() == ' ')
+      item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ')
+      item.pop_back();
+    if (item.empty()) continue;
+    const std::size_t first = item.find(':');
+    if (first == std::string::npos || first == 0 || first + 1 == item.size()) {
+      return Error::sender("InvalidConfig",
+                           "access keys are AKID:SECRET[:ACCOUNT] separated by commas.");
+    }
+    ConfiguredAccessKey key;
+    key.access_key_id = item.substr(0, first);
+    key.secret_access_key = item.substr(first + 1);
+    if (const std::size_t last = item.rfind(':'); last != first) {
+      const std::string account = item.substr(last + 1);
+      if (is_account_id(account)) {
+        key.account_id = account;
+        key.secret_access_key = item.substr(first + 1, last - first - 1);
+      }
+    }
+    if (key.secret_access_key.empty()) {
+      return Error::sender("InvalidConfig", "access key " + key.access_key_id + " has no secret.");
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+// [{"access_key_id": ..., "secret_access_key": ..., "account_id": "123456789012"}, ...]
+Result<std::vector<ConfiguredAccessKey>> read_access_key_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error::sender("InvalidConfig", "cannot read access key file " + path + ".");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = nlohmann::json::parse(ss.str(), nullptr, false, /*ignore_comments=*/true);
+  const std::string shape =
+      "access key file " + path +
+      " must be a JSON array of {\"access_key_id\", \"secret_access_key\", \"account_id\"}";
+  if (doc.is_discarded() || !doc.is_array()) return Error::sender("InvalidConfig", shape + ".");
+  std::vector<ConfiguredAccessKey> keys;
+  for (const auto& item : doc) {
+    if (!item.is_object()) return Error::sender("InvalidConfig", shape + ".");
+    auto text = [&](const char* name) -> std::string {
+      auto it = item.find(name);
+      return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    ConfiguredAccessKey key{text("access_key_id"), text("secret_access_key"), text("account_id")};
+    if (key.access_key_id.empty() || key.secret_access_key.empty()) {
+      return Error::sender("InvalidConfig",
+                           shape + "; an entry lacks access_key_id or secret_access_key.");
+    }
+    if (item.contains("account_id") && !is_account_id(key.account_id)) {
+      return Error::sender("InvalidConfig", "access key file " + path + ": account_id of " +
+                                                key.access_key_id + " must be 12 digits.");
+    }
+    keys.push_back(std::move(key));
+  }
+  return keys;
 }
 
 const std::vector<OptionSpec>& options() {
@@ -141,6 +219,34 @@ const std::vector<OptionSpec>& options() {
        "for validators that pin AWS's host); default: the request's host.",
        [](Config& c, const std::string& v) -> Status {
          c.sns_signing_cert_base = v;
+         return ok_status();
+       }},
+      {"--auth", "SLUICE_AUTH", "auth",
+       "none (default: signatures are parsed, not checked) or sigv4 (every request must carry "
+       "a valid SigV4 signature by a configured access key; admin routes are not checked).",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "none" && v != "sigv4")
+           return Error::sender("InvalidConfig", "auth must be none or sigv4.");
+         c.auth = v;
+         return ok_status();
+       }},
+      {"--access-keys", "SLUICE_ACCESS_KEYS_FILE", "access_keys_file",
+       "JSON file of access keys: [{\"access_key_id\": ..., \"secret_access_key\": ..., "
+       "\"account_id\": \"123456789012\"}]. A key's account is the account its requests act "
+       "in.",
+       [](Config& c, const std::string& v) -> Status {
+         auto keys = read_access_key_file(v);
+         if (!keys.ok()) return std::move(keys).error();
+         c.access_keys_file = v;
+         c.access_keys_from_file = std::move(*keys);
+         return ok_status();
+       }},
+      {"--access-key-list", "SLUICE_ACCESS_KEYS", "access_keys",
+       "Access keys inline: AKID:SECRET[:ACCOUNT],... (account default: --account-id).",
+       [](Config& c, const std::string& v) -> Status {
+         auto keys = parse_access_key_list(v);
+         if (!keys.ok()) return std::move(keys).error();
+         c.access_keys_from_list = std::move(*keys);
          return ok_status();
        }},
       {"--max-body-bytes", "SLUICE_MAX_BODY_BYTES", "max_body_bytes",
@@ -280,6 +386,30 @@ Result<Config> load_config(const std::vector<std::string>& args,
     auto st = spec->apply(config, value);
     if (!st.ok())
       return Error::sender("InvalidConfig", std::string(spec->flag) + ": " + st.error().message);
+  }
+  // Access keys: the file's, then the list's; a key without an account acts in
+  // --account-id. One id with two different secrets is a configuration mistake.
+  config.access_keys.clear();
+  for (auto* source : {&config.access_keys_from_file, &config.access_keys_from_list}) {
+    for (auto key : *source) {
+      if (key.account_id.empty()) key.account_id = config.account_id;
+      bool duplicate = false;
+      for (const auto& known : config.access_keys) {
+        if (known.access_key_id != key.access_key_id) continue;
+        if (known.secret_access_key != key.secret_access_key ||
+            known.account_id != key.account_id) {
+          return Error::sender("InvalidConfig", "access key " + key.access_key_id +
+                                                    " is configured twice, differently.");
+        }
+        duplicate = true;
+      }
+      if (!duplicate) config.access_keys.push_back(std::move(key));
+    }
+  }
+  if (config.auth == "sigv4" && config.access_keys.empty()) {
+    return Error::sender("InvalidConfig",
+                         "--auth sigv4 needs access keys: --access-keys FILE or "
+                         "SLUICE_ACCESS_KEYS=AKID:SECRET[:ACCOUNT],...");
   }
   return config;
 }

@@ -8,6 +8,12 @@
 
 namespace sluice {
 
+struct ConfiguredAccessKey {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string account_id;  // 12 digits; empty until load_config fills in --account-id
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 4566;
@@ -22,6 +28,12 @@ struct Config {
   std::string sfn_mock_config;  // Step Functions Local mock config file (also SFN_MOCK_CONFIG)
   std::string sns_signing_cert_base;  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string config_file;
+  std::string auth = "none";  // none | sigv4 (verify SigV4 signatures against access_keys)
+  std::string access_keys_file;
+  // From --access-keys FILE then --access-key-list/SLUICE_ACCESS_KEYS, in that order.
+  std::vector<ConfiguredAccessKey> access_keys;
+  std::vector<ConfiguredAccessKey> access_keys_from_file;  // internal: merged into access_keys
+  std::vector<ConfiguredAccessKey> access_keys_from_list;  // internal: merged into access_keys
   long long max_body_bytes = 8 * 1024 * 1024;
   int max_connections = 10000;
   long long idle_timeout_ms = 120'000;
