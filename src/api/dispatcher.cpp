@@ -24,8 +24,17 @@ struct Caller {
 };
 
 Caller identify(const HttpRequest& req, const protocol::FormParams* params,
-                const DispatcherOptions& options) {
+                const DispatcherOptions& options, const protocol::SigV4Verifier* verifier,
+                const protocol::AuthOutcome& verified) {
   Caller c{options.default_region, options.default_account, {}, {}};
+  if (!verified.access_key.empty()) {
+    // A verified signature: the key's account, the scope's region and service.
+    if (!verified.region.empty()) c.region = verified.region;
+    c.access_key = verified.access_key;
+    c.account = verified.account_id;
+    c.scope_service = verified.service;
+    return c;
+  }
   std::optional<protocol::SigV4Scope> scope;
   if (const std::string* auth = req.header("authorization")) {
     scope = protocol::parse_sigv4_authorization(*auth);
@@ -36,10 +45,65 @@ Caller identify(const HttpRequest& req, const protocol::FormParams* params,
   if (scope) {
     if (!scope->region.empty()) c.region = scope->region;
     c.access_key = scope->access_key;
-    c.account = protocol::account_for_access_key(scope->access_key, options.default_account);
+    const protocol::AccessKey* known = verifier ? verifier->find(scope->access_key) : nullptr;
+    c.account = known
+                    ? known->account_id
+                    : protocol::account_for_access_key(scope->access_key, options.default_account);
     c.scope_service = scope->service;
   }
   return c;
+}
+
+// How each wire names an authentication failure. AWS Query services (SQS, SNS) and SQS's
+// JSON protocol (awsQueryCompatible: the same codes in x-amzn-query-error) answer 403
+// InvalidClientTokenId / SignatureDoesNotMatch / MissingAuthenticationToken; AWS JSON
+// services on Coral (Step Functions) answer 400 UnrecognizedClientException /
+// InvalidSignatureException / MissingAuthenticationTokenException. A clock skew is a
+// signature mismatch ("Signature expired: ..."); an expired presigned URL is
+// RequestExpired (400).
+Error auth_error(const protocol::AuthError& e, bool coral_json) {
+  using protocol::AuthFailure;
+  switch (e.kind) {
+    case AuthFailure::kMissing:
+      return coral_json ? Error::sender("MissingAuthenticationTokenException", e.message, 400)
+                        : Error::sender("MissingAuthenticationToken", e.message, 403);
+    case AuthFailure::kIncomplete:
+    case AuthFailure::kUnsupported:
+      return Error::sender(coral_json ? "IncompleteSignatureException" : "IncompleteSignature",
+                           e.message, 400);
+    case AuthFailure::kUnknownKey:
+      return coral_json ? Error::sender("UnrecognizedClientException", e.message, 400)
+                        : Error::sender("InvalidClientTokenId", e.message, 403);
+    case AuthFailure::kSignatureMismatch:
+    case AuthFailure::kSkewed:
+      return coral_json ? Error::sender("InvalidSignatureException", e.message, 400)
+                        : Error::sender("SignatureDoesNotMatch", e.message, 403);
+    case AuthFailure::kPresignExpired:
+      return coral_json ? Error::sender("InvalidSignatureException", e.message, 400)
+                        : Error::sender("RequestExpired", e.message, 400);
+  }
+  return Error::sender("IncompleteSignature", e.message, 400);
+}
+
+const char* auth_failure_name(protocol::AuthFailure kind) {
+  using protocol::AuthFailure;
+  switch (kind) {
+    case AuthFailure::kMissing:
+      return "missing";
+    case AuthFailure::kIncomplete:
+      return "incomplete";
+    case AuthFailure::kUnknownKey:
+      return "unknown access key";
+    case AuthFailure::kSignatureMismatch:
+      return "signature mismatch";
+    case AuthFailure::kSkewed:
+      return "clock skew";
+    case AuthFailure::kPresignExpired:
+      return "presigned URL expired";
+    case AuthFailure::kUnsupported:
+      return "unsupported";
+  }
+  return "?";
 }
 
 // Guards a handler's reply: exactly one response per request, whatever the handler does.
@@ -78,7 +142,30 @@ bool is_known_signing_name(std::string_view name) {
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)), clock_(clock) {
+  if (!options_.access_keys.empty() || options_.verify_signatures)
+    verifier_ = std::make_shared<const protocol::SigV4Verifier>(options_.access_keys);
+}
+
+protocol::AuthOutcome Dispatcher::authenticate(const HttpRequest& request) const {
+  if (!options_.verify_signatures || !verifier_) return {};
+  protocol::SigV4Request r;
+  r.method = request.method;
+  r.path = request.path;
+  r.query = request.query;
+  r.headers = &request.headers;
+  r.body = request.body;
+  // The real wall clock, also under --clock virtual: clients sign with their host's time.
+  auto outcome = verifier_->verify(r, RealClock().now_ms());
+  if (outcome.error) {
+    auto log = logger("api");
+    log->info("{} {} {}: request refused, {}: {}", request.method, request.target,
+              request.remote_address, auth_failure_name(outcome.error->kind),
+              outcome.error->message);
+    if (!outcome.error->detail.empty()) log->debug("signature check: {}", outcome.error->detail);
+  }
+  return outcome;
+}
 
 void Dispatcher::add_service(std::shared_ptr<const ServiceDecl> decl) {
   services_.push_back(std::move(decl));
@@ -132,6 +219,17 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
   for (const auto& s : services_)
     if (!s->json_target_prefix.empty() && s->json_target_prefix == prefix) service = s.get();
   auto fail = [&](const ServiceDecl* s, Error e) { respond(render_json_error(s, e, request_id)); };
+  // Authentication comes before everything else about the request, as on AWS.
+  const protocol::AuthOutcome auth = authenticate(request);
+  const bool coral = !service || !service->query_compatible;
+  if (auth.error) return fail(service, auth_error(*auth.error, coral));
+  if (service && !auth.service.empty() && auth.service != service->signing_name) {
+    return fail(service, auth_error({protocol::AuthFailure::kSignatureMismatch,
+                                     "Credential should be scoped to correct service: '" +
+                                         service->signing_name + "'. ",
+                                     {}},
+                                    coral));
+  }
   if (!service) {
     fail(nullptr,
          Error::sender("UnknownOperationException",
@@ -171,7 +269,7 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
     }
     return;
   }
-  const Caller caller = identify(request, nullptr, options_);
+  const Caller caller = identify(request, nullptr, options_, verifier_.get(), auth);
   Call call;
   call.request_id = request_id;
   call.operation = op.name;
@@ -258,12 +356,25 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
       params[k] = std::move(v);
   }
   auto action_it = params.find("Action");
+  const protocol::AuthOutcome auth = authenticate(request);
+  if (auth.error) {
+    // The error speaks the namespace of the service the request was meant for, if known.
+    const ServiceDecl* service = nullptr;
+    if (action_it != params.end() && !action_it->second.empty()) {
+      const Caller guess = identify(request, &params, options_, verifier_.get(), auth);
+      auto version_it = params.find("Version");
+      service = service_for_query(request, action_it->second,
+                                  version_it == params.end() ? "" : version_it->second,
+                                  guess.scope_service);
+    }
+    return fail(service, auth_error(*auth.error, false));
+  }
   if (action_it == params.end() || action_it->second.empty()) {
     return fail(nullptr,
                 Error::sender("MissingAction", "The request must contain the parameter Action."));
   }
   const std::string& action = action_it->second;
-  const Caller caller = identify(request, &params, options_);
+  const Caller caller = identify(request, &params, options_, verifier_.get(), auth);
   auto version_it = params.find("Version");
   const ServiceDecl* service = service_for_query(
       request, action, version_it == params.end() ? "" : version_it->second, caller.scope_service);

@@ -11,7 +11,11 @@ bool is_coral_error(const std::string& code) {
          code == "InternalFailure" || code == "ServiceUnavailable" ||
          code == "AccessDeniedException" || code == "InvalidSignatureException" ||
          code == "IncompleteSignature" || code == "MissingAuthenticationToken" ||
-         code == "ThrottlingException" || code == "RequestEntityTooLarge";
+         code == "ThrottlingException" || code == "RequestEntityTooLarge" ||
+         // Authentication, answered by the front end before any service sees the request.
+         code == "MissingAuthenticationTokenException" || code == "IncompleteSignatureException" ||
+         code == "UnrecognizedClientException" || code == "InvalidClientTokenId" ||
+         code == "SignatureDoesNotMatch" || code == "RequestExpired";
 }
 
 void add_request_id(HttpResponse& r, const std::string& request_id) {

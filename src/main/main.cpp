@@ -83,6 +83,9 @@ int main(int argc, char** argv) {
   dopts.default_account = config.account_id;
   dopts.version = sluice_version();
   dopts.persistence = store->persistent();
+  dopts.verify_signatures = config.auth == "sigv4";
+  for (const auto& k : config.access_keys)
+    dopts.access_keys.push_back({k.access_key_id, k.secret_access_key, k.account_id});
   api::Dispatcher dispatcher(dopts, *clock);
   services::Runtime runtime{*clock,         timers, *store, config.region, config.account_id,
                             config.url_host};
@@ -122,6 +125,8 @@ int main(int argc, char** argv) {
                               std::chrono::steady_clock::now() - started)
                               .count();
   const bool ipv6 = config.host.find(':') != std::string::npos;
+  if (dopts.verify_signatures)
+    log->info("SigV4 signatures are verified ({} access keys)", dopts.access_keys.size());
   log->info("Sluice {} listening on http://{}{}{}:{} ({}, clock {}, started in {} us)",
             sluice_version(), ipv6 ? "[" : "", config.host, ipv6 ? "]" : "", port,
             store->persistent() ? "data dir " + config.data_dir : std::string("memory only"),

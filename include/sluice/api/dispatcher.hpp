@@ -10,6 +10,7 @@
 #include "sluice/api/http_types.hpp"
 #include "sluice/api/service.hpp"
 #include "sluice/common/clock.hpp"
+#include "sluice/protocol/sigv4_verify.hpp"
 
 namespace sluice::api {
 
@@ -18,6 +19,11 @@ struct DispatcherOptions {
   std::string default_account = "000000000000";
   std::string version;
   bool persistence = false;
+  // --auth sigv4: every request but the admin routes must be signed by one of access_keys.
+  bool verify_signatures = false;
+  // Configured keys; a request by one of them acts in its account (with or without
+  // verification), others fall back to the 12-digit-key rule.
+  std::vector<protocol::AccessKey> access_keys{};
 };
 
 // What the admin surface can reach without knowing the services' internals.
@@ -54,12 +60,15 @@ class Dispatcher {
                                        const std::string& version,
                                        const std::string& scope_service) const;
   void builtin_admin(const HttpRequest& request, Responder respond) const;
+  // The signature check of --auth sigv4; an outcome without error when it is off.
+  protocol::AuthOutcome authenticate(const HttpRequest& request) const;
 
   DispatcherOptions options_;
   Clock& clock_;
   std::vector<std::shared_ptr<const ServiceDecl>> services_;
   std::vector<ServiceControl> controls_;
   std::vector<AdminRoute> admin_routes_;
+  std::shared_ptr<const protocol::SigV4Verifier> verifier_;  // null without access keys
   mutable std::atomic<std::uint64_t> served_{0};
 };
 
