@@ -317,6 +317,53 @@ class DeliveryTest(SnsBase):
                     break
             self.assertEqual(got, [f"m{i}" for i in range(12)] + ["b0", "b1", "b2"])
 
+    def test_fifo_topic_feeds_a_standard_queue_and_standard_topics_pass_group_ids(self):
+        fifo = self.sns.create_topic(Name="mixed.fifo", Attributes={"FifoTopic": "true"})[
+            "TopicArn"
+        ]
+        std_url, std_arn = self.new_queue("plain")
+        self.sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=std_arn,
+                           Attributes={"RawMessageDelivery": "true"})
+        self.sns.publish(TopicArn=fifo, Message="from fifo", MessageGroupId="g1",
+                         MessageDeduplicationId="d1")
+        topic = self.sns.create_topic(Name="fair")["TopicArn"]
+        self.sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=std_arn,
+                           Attributes={"RawMessageDelivery": "true"})
+        self.sns.publish(TopicArn=topic, Message="grouped", MessageGroupId="tenant-7")
+        got = {}
+        for _ in range(10):
+            r = self.sqs.receive_message(QueueUrl=std_url, MaxNumberOfMessages=10,
+                                         AttributeNames=["All"], WaitTimeSeconds=1)
+            for m in r.get("Messages", []):
+                got[m["Body"]] = m["Attributes"].get("MessageGroupId")
+            if len(got) == 2:
+                break
+        self.assertEqual(got, {"from fifo": "g1", "grouped": "tenant-7"})
+
+    def test_a_failed_platform_delivery_goes_to_the_dead_letter_queue(self):
+        topic = self.sns.create_topic(Name="pushes")["TopicArn"]
+        dlq_url, dlq_arn = self.new_queue("push-dlq")
+        app = self.sns.create_platform_application(
+            Name="app", Platform="GCM", Attributes={"PlatformCredential": "k"}
+        )["PlatformApplicationArn"]
+        ep = self.sns.create_platform_endpoint(PlatformApplicationArn=app, Token="t")["EndpointArn"]
+        self.sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=ep,
+                           Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+        self.sns.set_endpoint_attributes(EndpointArn=ep, Attributes={"Enabled": "false"})
+        self.sns.publish(TopicArn=topic, Message="nobody home")
+        r = self.sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=2)
+        self.assertEqual(json.loads(r["Messages"][0]["Body"])["Message"], "nobody home")
+
+    def test_platform_applications_come_in_pages_of_15(self):
+        for i in range(17):
+            self.sns.create_platform_application(
+                Name=f"app{i}", Platform="GCM", Attributes={"PlatformCredential": "k"})
+        first = self.sns.list_platform_applications()
+        self.assertEqual(len(first["PlatformApplications"]), 15)
+        second = self.sns.list_platform_applications(NextToken=first["NextToken"])
+        self.assertEqual(len(second["PlatformApplications"]), 2)
+        self.assertNotIn("NextToken", second)
+
     def test_http_subscription_confirmation_and_notification(self):
         listener = Listener()
         try:
@@ -451,10 +498,8 @@ class LambdaTest(unittest.TestCase):
                 )["MessageId"]
                 headers, event = lam.next()
                 self.assertEqual(headers["x-amz-invocation-type"], "Event")
-                self.assertEqual(
-                    headers[":path"],
-                    "/2015-03-31/functions/" + urllib.parse.quote(fn, safe="") + "/invocations",
-                )
+                # by name: local runtimes (sam local start-lambda) know functions by name
+                self.assertEqual(headers[":path"], "/2015-03-31/functions/handler/invocations")
                 record = event["Records"][0]
                 self.assertEqual(record["EventSource"], "aws:sns")
                 self.assertEqual(record["EventSubscriptionArn"], sub)

@@ -7,6 +7,7 @@
 
 #include "internal.hpp"
 #include "sluice/common/encoding.hpp"
+#include "sluice/services/lambda_target.hpp"
 
 namespace sluice::services::sfn {
 
@@ -147,29 +148,11 @@ void Engine::call_lambda(ExecutionRec& e, Fiber& f, const std::string& function,
   }
   HttpCall call;
   call.method = "POST";
-  std::string base = options.lambda_endpoint;
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
-  // A function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) is sent as
-  // its name and qualifier: Lambda takes either, local runtimes such as `sam local
-  // start-lambda` know functions only by name.
-  std::string name = function, qualifier;
-  if (name.rfind("arn:", 0) == 0) {
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (std::size_t colon; (colon = name.find(':', start)) != std::string::npos; start = colon + 1)
-      parts.push_back(name.substr(start, colon - start));
-    parts.push_back(name.substr(start));
-    if (parts.size() >= 7 && parts[2] == "lambda" && parts[5] == "function") {
-      qualifier = parts.size() >= 8 ? parts[7] : "";
-      name = parts[6];
-    }
-  }
+  std::string qualifier;
   if (!legacy && f.task_params.is_object() && f.task_params.contains("Qualifier") &&
       f.task_params["Qualifier"].is_string())
     qualifier = f.task_params["Qualifier"].get<std::string>();
-  call.url = base + "/2015-03-31/functions/" + url_encode(name) + "/invocations";
-  if (!qualifier.empty()) call.url += "?Qualifier=" + url_encode(qualifier);
+  call.url = lambda_invoke_url(options.lambda_endpoint, function, qualifier);
   call.headers.emplace_back("Content-Type", "application/json");
   std::string invocation_type = "RequestResponse";
   if (!legacy && f.task_params.is_object()) {

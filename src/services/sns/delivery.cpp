@@ -6,6 +6,7 @@
 #include "internal.hpp"
 #include "sluice/common/encoding.hpp"
 #include "sluice/common/log.hpp"
+#include "sluice/services/lambda_target.hpp"
 
 namespace sluice::services::sns {
 
@@ -183,8 +184,7 @@ void SnsEngine::deliver_locked(const CallContext& ctx, detail::Topic& topic,
       const std::string function = sub.endpoint;
       d->request.url = options_.lambda_endpoint.empty()
                            ? std::string()
-                           : options_.lambda_endpoint + "/2015-03-31/functions/" +
-                                 url_encode(function) + "/invocations";
+                           : lambda_invoke_url(options_.lambda_endpoint, function);
       d->request.headers = {{"Content-Type", "application/json"},
                             {"X-Amz-Invocation-Type", "Event"}};
       d->request.body = lambda_event(n, message, sub.arn);
@@ -216,6 +216,19 @@ void SnsEngine::deliver_locked(const CallContext& ctx, detail::Topic& topic,
     rec.message = message;
   }
   (void)ctx;
+  if (rec.status == "failed") {
+    // An endpoint that cannot take it (a missing or disabled platform endpoint): the
+    // subscription's dead-letter queue gets what the endpoint would have received.
+    if (const std::string dlq = redrive_target(&sub); !dlq.empty()) {
+      QueueMessage m;
+      const bool raw = is_raw(sub);
+      m.body = raw ? message : envelope_json(n, message);
+      if (raw) m.attributes = n.attributes;
+      m.sender_id = detail::kSnsSenderId;
+      dead_letter_locked(dlq, m, sub.arn);
+      rec.status = "dead-lettered";
+    }
+  }
   record_locked(std::move(rec));
 }
 
@@ -225,10 +238,10 @@ void SnsEngine::deliver_to_queue_locked(detail::Subscription& sub, const detail:
   const bool raw = is_raw(sub);
   qm.body = raw ? message : envelope_json(n, message);
   if (raw) qm.attributes = n.attributes;
-  if (n.fifo) {
-    qm.group_id = n.group_id;
-    qm.deduplication_id = n.deduplication_id;
-  }
+  // A group id goes to any queue (standard queues take it for fair queueing); a
+  // deduplication id only to a FIFO queue (a FIFO topic may feed standard queues).
+  qm.group_id = n.group_id;
+  if (sub.endpoint.ends_with(".fifo")) qm.deduplication_id = n.deduplication_id;
   qm.sender_id = detail::kSnsSenderId;
   Status status = queues_ ? queues_->deliver(sub.endpoint, qm)
                           : Status(Error::sender("QueueDoesNotExist", "No queue service"));
@@ -249,6 +262,7 @@ void SnsEngine::dead_letter_locked(const std::string& dlq_arn, const QueueMessag
   if (dlq_arn.ends_with(".fifo") && m.group_id.empty()) m.group_id = "sns-dlq";
   if (dlq_arn.ends_with(".fifo") && m.deduplication_id.empty())
     m.deduplication_id = sha256_hex(m.body + subscription_arn);
+  if (!dlq_arn.ends_with(".fifo")) m.deduplication_id.clear();
   auto r = queues_->deliver(dlq_arn, m);
   if (!r.ok())
     logger("sns")->warn("dead-letter queue {} of {} refused the message: {}", dlq_arn,

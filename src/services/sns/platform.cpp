@@ -73,7 +73,8 @@ Status check_endpoint_attributes(const AttributeMap& attributes) {
 }
 
 template <typename Map, typename Fn>
-auto paginate(const Map& map, const std::string& prefix, const std::string& next_token, Fn fn)
+auto paginate(const Map& map, const std::string& prefix, const std::string& next_token, Fn fn,
+              std::size_t page_size = detail::kPageSize)
     -> Result<Page<decltype(fn(*map.begin()->second))>> {
   using Item = decltype(fn(*map.begin()->second));
   std::optional<std::string> after;
@@ -85,7 +86,7 @@ auto paginate(const Map& map, const std::string& prefix, const std::string& next
   std::string last;
   auto it = after ? map.upper_bound(*after) : map.lower_bound(prefix);
   for (; it != map.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    if (page.items.size() == detail::kPageSize) {
+    if (page.items.size() == page_size) {
       page.next_token = detail::page_token(last);
       break;
     }
@@ -153,10 +154,12 @@ Status SnsEngine::delete_platform_application(const CallContext& ctx, const std:
 Result<Page<PlatformApplicationInfo>> SnsEngine::list_platform_applications(
     const CallContext& ctx, const std::string& next_token) {
   std::lock_guard lock(mu_);
-  return paginate(applications_, "arn:aws:sns:" + ctx.region + ":" + ctx.account + ":app/",
-                  next_token, [](const detail::PlatformApplication& a) {
-                    return PlatformApplicationInfo{a.arn, a.attributes};
-                  });
+  return paginate(
+      applications_, "arn:aws:sns:" + ctx.region + ":" + ctx.account + ":app/", next_token,
+      [](const detail::PlatformApplication& a) {
+        return PlatformApplicationInfo{a.arn, a.attributes};
+      },
+      /*page_size=*/15);  // AWS: "up to 15" applications per page
 }
 
 Result<AttributeMap> SnsEngine::get_platform_application_attributes(const CallContext& ctx,

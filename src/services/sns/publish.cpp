@@ -195,6 +195,8 @@ Result<PublishResult> SnsEngine::publish_to_topic_locked(const CallContext& ctx,
     persist_topic(topic);
   } else {
     n.message_id = uuid_v4();
+    // Standard topics take a MessageGroupId and pass it on (SQS fair queues use it).
+    n.group_id = request.group_id;
   }
   for (const auto& sub_arn : topic.subscriptions) {
     auto* sub = find_subscription(sub_arn);
