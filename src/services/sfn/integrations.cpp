@@ -248,7 +248,36 @@ void Engine::call_http(ExecutionRec& e, Fiber& f) {
     if (header(call.headers, "Content-Type").empty())
       call.headers.emplace_back("Content-Type", "application/json; charset=UTF-8");
   }
-  options.http->send(std::move(call), [finish](HttpReply r) {
+  // TestState at TRACE shows the HTTP exchange (headers as "[Name: value, ...]").
+  const bool trace = e.test && f.parent == 0 && e.test_trace;
+  auto header_text = [](const auto& headers) {
+    std::string text = "[";
+    for (const auto& [k, v] : headers)
+      text += (text.size() > 1 ? ", " : "") + k + ": " + v;
+    return text + "]";
+  };
+  if (trace) {
+    e.inspect["request"] = Json{{"protocol", url.rfind("https:", 0) == 0 ? "https" : "http"},
+                                {"method", call.method},
+                                {"url", call.url},
+                                {"headers", header_text(call.headers)},
+                                {"body", call.body}};
+  }
+  std::weak_ptr<Executor> weak = executor;
+  options.http->send(std::move(call), [this, weak, finish, trace, header_text, arn = e.arn,
+                                       https = url.rfind("https:", 0) == 0](HttpReply r) {
+    if (trace && r.status != 0) {
+      Json response{{"protocol", https ? "https" : "http"},
+                    {"statusCode", std::to_string(r.status)},
+                    {"statusMessage", r.status < 400 ? "OK" : "Error"},
+                    {"headers", header_text(r.headers)},
+                    {"body", r.body}};
+      // Posted before the completion, so the state sees it when it finishes.
+      if (auto ex = weak.lock())
+        ex->post([this, arn, response = std::move(response)] {
+          if (ExecutionRec* x = execution(arn)) x->inspect["response"] = response;
+        });
+    }
     if (r.status == 0) return finish(Error::sender("States.Http.Socket", r.error));
     Json headers = Json::object();
     for (const auto& [k, v] : r.headers)

@@ -239,6 +239,7 @@ struct ExecutionRec {
   Json inspect;                   // inspectionData being collected (DEBUG/TRACE)
   std::optional<Json> test_mock;  // mock.result
   Json test_context;              // TestState's context: merged over the context object
+  bool test_trace = false;        // inspectionLevel TRACE: http:invoke's request/response
   std::optional<std::pair<std::string, std::string>> test_mock_error;
   std::string test_status;  // SUCCEEDED, FAILED, RETRIABLE, CAUGHT_ERROR
   std::string test_next;

@@ -73,6 +73,7 @@ void SfnEngine::test_state(Scope scope, TestStateRequest request, Done<TestState
     }
     const std::string arn = x.arn;
     const std::string level = request.inspection_level;
+    x.test_trace = level == "TRACE";
     x.on_close.push_back([e, arn, level, done](const ExecutionRec& closed) {
       TestStateResult r;
       r.status = closed.test_status.empty() ? "FAILED" : closed.test_status;

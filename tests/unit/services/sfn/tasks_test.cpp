@@ -241,6 +241,40 @@ class Lambda : public EngineTest {
   std::shared_ptr<FakeHttp> http_;
 };
 
+TEST_F(Lambda, test_state_at_trace_shows_the_http_exchange) {
+  http_->answer = [](const HttpCall&) {
+    HttpReply r;
+    r.status = 201;
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = R"({"id":7})";
+    return r;
+  };
+  TestStateRequest r;
+  r.definition = R"({"Type":"Task","Resource":"arn:aws:states:::http:invoke",
+      "Parameters":{"ApiEndpoint":"http://127.0.0.1:9002/items","Method":"POST",
+                    "RequestBody":{"n":1}},"End":true})";
+  r.inspection_level = "TRACE";
+  auto out = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->status, "SUCCEEDED");
+  const Doc& req = out->inspection_data["request"];
+  EXPECT_EQ(req["protocol"], "http");
+  EXPECT_EQ(req["method"], "POST");
+  EXPECT_EQ(req["url"], "http://127.0.0.1:9002/items");
+  EXPECT_EQ(req["headers"], "[Content-Type: application/json; charset=UTF-8]");
+  EXPECT_EQ(req["body"], R"({"n":1})");
+  const Doc& resp = out->inspection_data["response"];
+  EXPECT_EQ(resp["statusCode"], "201");
+  EXPECT_EQ(resp["statusMessage"], "OK");
+  EXPECT_EQ(resp["headers"], "[Content-Type: application/json]");
+  EXPECT_EQ(resp["body"], R"({"id":7})");
+  // DEBUG leaves the exchange out
+  r.inspection_level = "DEBUG";
+  out = wait_for<TestStateResult>([&](auto done) { engine().test_state(scope_, r, done); });
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->inspection_data.contains("request"));
+}
+
 TEST_F(Lambda, invoke_integration_forwards_and_shapes_the_result) {
   http_->answer = [](const HttpCall&) {
     HttpReply r;
