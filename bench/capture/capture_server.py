@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loopback listener that records the exact bytes an SQS or Step Functions SDK sends.
+"""Loopback listener that records the exact bytes an SQS, SNS or Step Functions SDK sends.
 
     capture_server.py PORT OUT_DIR
 
@@ -8,8 +8,8 @@ byte for byte (request line, headers in the order and case the SDK used, body), 
 OUT_DIR/NNN-<Action>.http, and answers with a minimal but valid response for the
 action so the SDK call succeeds (SDKs check MD5OfMessageBody, so the digests here are
 real). AWS JSON 1.0 is recognised by X-Amz-Target, AWS Query by the form body.
-Stops after 60 s or at the first GetQueueUrl or ListStateMachines (the drivers' last
-call, not recorded). Standard library only: runs under /usr/bin/python3 and pyenv python3 alike.
+Stops after 60 s or at the first GetQueueUrl, ListStateMachines or ListTopics (the
+drivers' last call, not recorded). Standard library only: runs under /usr/bin/python3 and pyenv python3 alike.
 """
 import hashlib
 import json
@@ -22,7 +22,7 @@ import urllib.parse
 
 QUERY_NS = "http://queue.amazonaws.com/doc/2012-11-05/"
 RECEIVED_BODY = "captured-body"
-STOP_ACTIONS = ("GetQueueUrl", "ListStateMachines")
+STOP_ACTIONS = ("GetQueueUrl", "ListStateMachines", "ListTopics")
 
 
 def md5(text):
@@ -97,6 +97,8 @@ def query_reply(action, form):
             inner += "<DeleteMessageBatchResultEntry><Id>%s</Id></DeleteMessageBatchResultEntry>" % (
                 form["DeleteMessageBatchRequestEntry.%d.Id" % i][0])
             i += 1
+    elif action == "Publish":  # SNS: only the MessageId matters to the SDK
+        inner = "<MessageId>00000000-0000-0000-0000-000000000001</MessageId>"
     elif action == "GetQueueUrl":
         inner = "<QueueUrl>http://127.0.0.1/000000000000/%s</QueueUrl>" % form["QueueName"][0]
     else:

@@ -8,7 +8,12 @@
 //               [--body-size 1024] [--label TEXT]
 //   loadgen run --target 127.0.0.1:PORT --templates DIR --state-machine-arn ARN
 //               --scenario sfn-start|sfn-sync [same options]
+//   loadgen run --target 127.0.0.1:PORT --templates DIR --topic-arn ARN
+//               --scenario sns-publish [same options]
 //   loadgen create-queue --target 127.0.0.1:PORT --name NAME      (prints the QueueUrl)
+//   loadgen drain --target 127.0.0.1:PORT --templates DIR --queue-list FILE [--connections N]
+//               (empties every queue in FILE, one URL a line, with ReceiveMessage(10) and
+//               DeleteMessageBatch; prints DRAIN lines: messages deleted per queue)
 //   loadgen depth --target 127.0.0.1:PORT --queue-url URL         (ApproximateNumberOfMessages)
 //
 // A cycle is the scenario's request sequence on one connection: send = SendMessage;
@@ -17,9 +22,10 @@
 // DeleteMessageBatch(of what was received). Deletes use the receipt handles parsed from
 // the receive answer. sfn-start = StartExecution (of a STANDARD machine: the answer
 // comes when the execution is started, not finished); sfn-sync = StartSyncExecution (of
-// an EXPRESS machine), where an answer whose "status" is not SUCCEEDED is an error. The
+// an EXPRESS machine), where an answer whose "status" is not SUCCEEDED is an error;
+// sns-publish = Publish of a 1 KiB message to the topic (--topic-arn). The
 // execution input is {"seq":N} with a running N; "msgs" counts executions started
-// (sfn-start) or succeeded (sfn-sync). Closed loop (default): every connection starts its next cycle as
+// (sfn-start) or succeeded (sfn-sync), or publishes (sns-publish). Closed loop (default): every connection starts its next cycle as
 // soon as the last one ends. Open loop (--rate): cycles are scheduled at fixed times
 // whatever the server does, and latency counts from the scheduled time, so a slow
 // server cannot hide its queueing (no coordinated omission). Every latency sample is
@@ -35,6 +41,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
@@ -46,6 +53,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wire.hpp"
@@ -138,21 +146,32 @@ enum class Op {
   kDeleteMessageBatch,
   kStartExecution,
   kStartSyncExecution,
+  kPublish,
   kCount
 };
 const char* op_name(Op op) {
   static const char* kNames[] = {"SendMessage", "SendMessageBatch", "ReceiveMessage",
                                  "DeleteMessage", "DeleteMessageBatch", "StartExecution",
-                                 "StartSyncExecution"};
+                                 "StartSyncExecution", "Publish"};
   return kNames[static_cast<int>(op)];
 }
 
-enum class Step { kSend1, kSendBatch, kReceive1, kReceive10, kDelete, kStart, kStartSync };
+enum class Step {
+  kSend1,
+  kSendBatch,
+  kReceive1,
+  kReceive10,
+  kDelete,
+  kStart,
+  kStartSync,
+  kPublish
+};
 
 struct Options {
   std::string target = "127.0.0.1:4566";
   std::string templates;
-  std::string queue_url;  // or the state machine ARN (sfn scenarios)
+  std::string queue_url;  // or the state machine ARN (sfn scenarios) or topic ARN (sns)
+  std::string queue_list;  // drain: file of queue URLs
   std::string scenario = "send";
   std::string label = "-";
   int connections = 16;
@@ -194,6 +213,8 @@ class Runner {
       steps_ = {Step::kStart};
     else if (o_.scenario == "sfn-sync")
       steps_ = {Step::kStartSync};
+    else if (o_.scenario == "sns-publish")
+      steps_ = {Step::kPublish};
     else
       die("unknown scenario " + o_.scenario);
     samples_.resize(static_cast<size_t>(Op::kCount));
@@ -203,15 +224,20 @@ class Runner {
       bodies_.resize(1);
       return;
     }
-    batch_ = o_.scenario == "flow10";
-    send1_ = load("SendMessage");
-    send10_ = load("SendMessageBatch-10");
-    receive1_ = load("ReceiveMessage-1");
-    receive10_ = load("ReceiveMessage-10");
-    delete1_ = load("DeleteMessage");
-    for (int k = 1; k <= 10; ++k)
-      delete_batch_.push_back(load("DeleteMessageBatch-" + std::to_string(k)));
-    protocol_ = send1_.protocol();
+    if (steps_[0] == Step::kPublish) {
+      publish_ = load("Publish");
+      protocol_ = publish_.protocol();
+    } else {
+      batch_ = o_.scenario == "flow10";
+      send1_ = load("SendMessage");
+      send10_ = load("SendMessageBatch-10");
+      receive1_ = load("ReceiveMessage-1");
+      receive10_ = load("ReceiveMessage-10");
+      delete1_ = load("DeleteMessage");
+      for (int k = 1; k <= 10; ++k)
+        delete_batch_.push_back(load("DeleteMessageBatch-" + std::to_string(k)));
+      protocol_ = send1_.protocol();
+    }
     // Message bodies: printable ASCII that needs no escaping in either protocol; the
     // first 16 characters carry a running counter so no two messages are identical.
     static constexpr char kAlphabet[] =
@@ -256,7 +282,7 @@ class Runner {
   std::vector<Step> steps_;
   bool batch_ = false;
   Protocol protocol_ = Protocol::kJson;
-  Template send1_, send10_, receive1_, receive10_, delete1_, start_;
+  Template send1_, send10_, receive1_, receive10_, delete1_, start_, publish_;
   std::vector<Template> delete_batch_;
   std::vector<std::string> bodies_;
   uint64_t body_counter_ = 0;
@@ -355,6 +381,12 @@ void Runner::issue(size_t i, uint64_t origin_ns, uint64_t now) {
         c.op = Op::kDeleteMessage;
         c.entries = 1;
       }
+      break;
+    case Step::kPublish:
+      stamp_bodies(1);
+      publish_.render(c.out, host, o_.queue_url, bodies_, c.handles);
+      c.op = Op::kPublish;
+      c.entries = 1;
       break;
     case Step::kStart:
     case Step::kStartSync:
@@ -471,7 +503,8 @@ void Runner::on_response(size_t i, const Response& r, uint64_t now) {
   }
   int good = c.entries - failed;
   ++all_requests_;
-  bool execution = c.op == Op::kStartExecution || c.op == Op::kStartSyncExecution;
+  bool execution = c.op == Op::kStartExecution || c.op == Op::kStartSyncExecution ||
+                   c.op == Op::kPublish;
   if (c.op == (batch_ ? Op::kDeleteMessageBatch : Op::kDeleteMessage) ||
       (steps_.size() == 1 &&
        (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch || execution)))
@@ -628,6 +661,162 @@ void Runner::report(uint64_t end_ns) {
   std::fflush(stdout);
 }
 
+// ---------------------------------------------------------------- drain (verification)
+
+// One keep-alive connection used blocking: request, then the whole answer.
+class BlockingConn {
+ public:
+  explicit BlockingConn(const Target& t) : target_(t) {}
+  ~BlockingConn() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::optional<Response> call(const std::string& request) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (fd_ < 0) fd_ = connect_to(target_);
+      if (auto r = exchange(request)) {
+        if (r->close) {
+          ::close(fd_);
+          fd_ = -1;
+        }
+        return r;
+      }
+      ::close(fd_);  // the server closed an idle connection: one retry on a fresh one
+      fd_ = -1;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<Response> exchange(const std::string& request) {
+    size_t off = 0;
+    while (off < request.size()) {
+      ssize_t n = ::send(fd_, request.data() + off, request.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return std::nullopt;
+      off += static_cast<size_t>(n);
+    }
+    std::string in;
+    char buf[65536];
+    Response r;
+    while (true) {
+      long used = parse_response(in, r);
+      if (used > 0) return r;
+      if (used < 0) return std::nullopt;
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return std::nullopt;
+      in.append(buf, static_cast<size_t>(n));
+    }
+  }
+  Target target_;
+  int fd_ = -1;
+};
+
+size_t count_substr(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size()))
+    ++n;
+  return n;
+}
+
+// Empties every queue of --queue-list with ReceiveMessage(10) + DeleteMessageBatch (the
+// SDK templates of --templates), --connections threads, one queue at a time each. A queue
+// is done at its first empty receive (nothing here is delayed or in flight). Prints one
+// DRAIN line per queue: messages deleted, and how many of the received bodies were SNS
+// notification envelopes (the envelope's Type value, `Notification\"` as it appears in
+// the body's JSON string inside an AWS JSON answer: the JSON templates only), then a
+// DRAINED total.
+int drain(const Target& target, const Options& o) {
+  std::vector<std::string> queues;
+  {
+    FILE* f = std::fopen(o.queue_list.c_str(), "r");
+    if (!f) die("cannot read --queue-list " + o.queue_list);
+    char line[4096];
+    while (std::fgets(line, sizeof line, f)) {
+      std::string q(line);
+      while (!q.empty() && (q.back() == '\n' || q.back() == '\r' || q.back() == ' '))
+        q.pop_back();
+      if (!q.empty()) queues.push_back(q);
+    }
+    std::fclose(f);
+  }
+  auto load = [&](const std::string& name) {
+    std::string error;
+    auto t = Template::load(o.templates + "/" + name + ".http", &error);
+    if (!t) die(error);
+    return std::move(*t);
+  };
+  Template receive10 = load("ReceiveMessage-10");
+  std::vector<Template> deletes;
+  for (int k = 1; k <= 10; ++k)
+    deletes.push_back(load("DeleteMessageBatch-" + std::to_string(k)));
+  const Protocol protocol = receive10.protocol();
+  struct Count {
+    uint64_t deleted = 0, envelopes = 0, errors = 0;
+    std::string first_error;
+  };
+  std::vector<Count> counts(queues.size());
+  std::atomic<size_t> next{0};
+  uint64_t t0 = now_ns();
+  auto worker = [&]() {
+    BlockingConn conn(target);
+    const std::vector<std::string> no_bodies{""};
+    std::string req;
+    for (size_t q = next++; q < queues.size(); q = next++) {
+      Count& c = counts[q];
+      auto error = [&](const std::string& what) {
+        ++c.errors;
+        if (c.first_error.empty()) c.first_error = what.substr(0, 300);
+      };
+      while (c.errors < 100) {
+        req.clear();
+        receive10.render(req, target.host_header, queues[q], no_bodies, {});
+        auto r = conn.call(req);
+        if (!r || r->status != 200) {
+          error("ReceiveMessage -> " + (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+          continue;
+        }
+        std::vector<std::string> handles = receipt_handles(r->body, protocol);
+        if (handles.empty()) break;
+        c.envelopes += count_substr(r->body, "Notification\\\"");  // "Type":"Notification" in a JSON string
+        req.clear();
+        size_t k = std::min<size_t>(handles.size(), 10);
+        deletes[k - 1].render(req, target.host_header, queues[q], no_bodies, handles);
+        auto d = conn.call(req);
+        int failed = d && d->status == 200 ? failed_batch_entries(d->body, protocol) : -1;
+        if (failed != 0) {
+          error("DeleteMessageBatch -> " + (d ? std::to_string(d->status) + " " + d->body : "no answer"));
+          if (failed > 0) c.deleted += k - static_cast<size_t>(failed);
+          continue;
+        }
+        c.deleted += k;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < std::min<int>(o.connections, static_cast<int>(queues.size())); ++i)
+    threads.emplace_back(worker);
+  for (auto& t : threads)
+    t.join();
+  double secs = static_cast<double>(now_ns() - t0) / 1e9;
+  uint64_t total = 0, envelopes = 0, errors = 0, lo = UINT64_MAX, hi = 0;
+  for (size_t q = 0; q < queues.size(); ++q) {
+    const Count& c = counts[q];
+    std::printf("DRAIN queue=%s deleted=%" PRIu64 " envelopes=%" PRIu64 " errors=%" PRIu64 "%s%s\n",
+                queues[q].c_str(), c.deleted, c.envelopes, c.errors,
+                c.first_error.empty() ? "" : " first_error=", c.first_error.c_str());
+    total += c.deleted, envelopes += c.envelopes, errors += c.errors;
+    lo = std::min(lo, c.deleted), hi = std::max(hi, c.deleted);
+  }
+  std::printf("DRAINED queues=%zu total=%" PRIu64 " min=%" PRIu64 " max=%" PRIu64
+              " envelopes=%" PRIu64 " errors=%" PRIu64 " seconds=%.3f msgs_per_s=%.1f\n",
+              queues.size(), total, queues.empty() ? 0 : lo, hi, envelopes, errors, secs,
+              secs > 0 ? static_cast<double>(total) / secs : 0.0);
+  std::fflush(stdout);
+  return errors == 0 ? 0 : 1;
+}
+
 Options parse_options(int argc, char** argv, int first) {
   Options o;
   for (int i = first; i < argc; ++i) {
@@ -640,7 +829,7 @@ Options parse_options(int argc, char** argv, int first) {
       o.target = value();
     else if (a == "--templates")
       o.templates = value();
-    else if (a == "--queue-url" || a == "--state-machine-arn")
+    else if (a == "--queue-url" || a == "--state-machine-arn" || a == "--topic-arn")
       o.queue_url = value();
     else if (a == "--scenario")
       o.scenario = value();
@@ -660,6 +849,8 @@ Options parse_options(int argc, char** argv, int first) {
       o.body_size = static_cast<size_t>(std::atol(value().c_str()));
     else if (a == "--grace")
       o.grace_s = std::atof(value().c_str());
+    else if (a == "--queue-list")
+      o.queue_list = value();
     else if (a == "--name")
       o.label = value();  // create-queue
     else
@@ -679,11 +870,12 @@ int main(int argc, char** argv) {
   Options o = parse_options(argc, argv, 2);
   if (command == "run") {
     if (o.templates.empty() || o.queue_url.empty())
-      die("run needs --templates and --queue-url (or --state-machine-arn)");
+      die("run needs --templates and --queue-url (or --state-machine-arn, --topic-arn)");
     Runner runner(o);
     return runner.run();
   }
   Target target = parse_target(o.target);
+  if (command == "drain") return drain(target, o);
   if (command == "create-queue") {
     auto r = json_call(target, "CreateQueue", "{\"QueueName\":" + json_quote(o.label) + "}");
     auto url = r ? json_string_member(r->body, "QueueUrl") : std::nullopt;

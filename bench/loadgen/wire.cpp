@@ -196,7 +196,7 @@ std::vector<Template::Part> Template::split(std::string_view text, int* body_slo
     std::string_view name = text.substr(open + 2, close - open - 2);
     if (name == "HOST") {
       parts.push_back({Kind::kHost, {}});
-    } else if (name == "QUEUE_URL" || name == "STATE_MACHINE_ARN") {
+    } else if (name == "QUEUE_URL" || name == "STATE_MACHINE_ARN" || name == "TOPIC_ARN") {
       parts.push_back({Kind::kQueueUrl, {}});
     } else if (name == "BODY") {
       parts.push_back({Kind::kBody, {}, (*body_slots)++});

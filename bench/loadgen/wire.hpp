@@ -19,7 +19,8 @@ enum class Protocol { kJson, kQuery };
 // template's protocol (JSON string escaping, or form percent-encoding for Query).
 // Step Functions: {{STATE_MACHINE_ARN}} is filled like {{QUEUE_URL}} (render's
 // `queue_url` is the target resource), {{INPUT}} like {{BODY}} but encoded (the execution
-// input is a JSON document inside a JSON string).
+// input is a JSON document inside a JSON string). SNS: {{TOPIC_ARN}} is filled like
+// {{QUEUE_URL}} too (the topic is the target resource).
 class Template {
  public:
   static std::optional<Template> load(const std::string& path, std::string* error);

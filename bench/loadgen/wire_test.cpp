@@ -94,6 +94,28 @@ void query_template_form_encodes() {
          "Query Content-Length matches the encoded body");
 }
 
+void sns_publish_template_form_encodes_topic() {
+  std::string error;
+  auto t = loadgen::Template::load(
+      write_temp("POST / HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded\r\n"
+                 "content-length: {{CONTENT_LENGTH}}\r\nhost: {{HOST}}\r\n\r\nAction=Publish&"
+                 "Version=2010-03-31&Message={{BODY}}&TopicArn={{TOPIC_ARN}}"),
+      &error);
+  expect(t.has_value(), "SNS Publish template loads");
+  if (!t) return;
+  expect(t->protocol() == loadgen::Protocol::kQuery, "SNS Publish template is Query");
+  expect(t->body_slots() == 1, "Publish has one message slot");
+  std::string out;
+  t->render(out, "h", "arn:aws:sns:us-east-1:000000000000:t", {"AbC09"}, {});
+  std::string body =
+      "Action=Publish&Version=2010-03-31&Message=AbC09&TopicArn="
+      "arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At";
+  expect(out.size() > body.size() && out.substr(out.size() - body.size()) == body &&
+             out.find("content-length: " + std::to_string(body.size()) + "\r\n") !=
+                 std::string::npos,
+         "Publish render: topic ARN form-encoded, length");
+}
+
 void receipt_handles_from_json_and_xml() {
   auto json = loadgen::receipt_handles(
       R"({"Messages":[{"ReceiptHandle" : "AQ\/x+\u00e9=","Body":"b"},{"ReceiptHandle":"Z"}]})",
@@ -144,6 +166,7 @@ int main() {
   json_template_fills_placeholders_and_length();
   sfn_template_escapes_input();
   query_template_form_encodes();
+  sns_publish_template_form_encodes_topic();
   receipt_handles_from_json_and_xml();
   responses_with_length_and_chunked_bodies();
   batch_failures_counted();
