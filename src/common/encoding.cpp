@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <random>
@@ -39,12 +40,52 @@ int hex_value(char c) {
   return -1;
 }
 
-void fill_random(unsigned char* buf, std::size_t n) {
-  if (RAND_bytes(buf, static_cast<int>(n)) != 1) {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    for (std::size_t i = 0; i < n; ++i)
-      buf[i] = static_cast<unsigned char>(rng());
+// Ids, receipt handles and tokens need to be unique and unguessable in practice, not
+// secret keys: a per-thread xoshiro256** seeded once from OpenSSL's CSPRNG. (RAND_bytes
+// per call walked OpenSSL 3's provider machinery: ~15k instructions per id.)
+class IdRandom {
+ public:
+  IdRandom() {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(s_), sizeof s_) != 1) {
+      std::random_device rd;
+      for (auto& w : s_)
+        w = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    }
+    if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
   }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t s_[4];
+};
+
+void fill_random(unsigned char* buf, std::size_t n) {
+  thread_local IdRandom rng;
+  while (n > 0) {
+    const std::uint64_t v = rng.next();
+    const std::size_t k = n < 8 ? n : 8;
+    std::memcpy(buf, &v, k);
+    buf += k;
+    n -= k;
+  }
+}
+
+// OpenSSL 3 looks an algorithm up on every EVP_md5()/EVP_sha256() digest unless it is
+// fetched once; these live for the process.
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md;
 }
 
 }  // namespace
@@ -60,10 +101,12 @@ std::string hex_encode(std::string_view raw) {
 }
 
 std::string md5_hex(std::string_view data) {
-  return hex_encode(digest(EVP_md5(), data));
+  static const EVP_MD* md5 = fetched("MD5");
+  return hex_encode(digest(md5 ? md5 : EVP_md5(), data));
 }
 std::string sha256_raw(std::string_view data) {
-  return digest(EVP_sha256(), data);
+  static const EVP_MD* sha256 = fetched("SHA256");
+  return digest(sha256 ? sha256 : EVP_sha256(), data);
 }
 std::string sha256_hex(std::string_view data) {
   return hex_encode(sha256_raw(data));

@@ -1,6 +1,8 @@
 #include "sluice/common/encoding.hpp"
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -96,6 +98,24 @@ TEST(Ids, uuid_v4_shape_and_uniqueness) {
   EXPECT_EQ(seen.size(), 200u);
   EXPECT_EQ(random_hex(16).size(), 32u);
   EXPECT_NE(random_hex(16), random_hex(16));
+}
+
+TEST(Ids, threads_draw_different_ids) {
+  // Each thread has its own generator, seeded separately.
+  std::vector<std::string> a, b;
+  std::thread t1([&] {
+    for (int i = 0; i < 1000; ++i)
+      a.push_back(uuid_v4());
+  });
+  std::thread t2([&] {
+    for (int i = 0; i < 1000; ++i)
+      b.push_back(uuid_v4());
+  });
+  t1.join();
+  t2.join();
+  std::set<std::string> all(a.begin(), a.end());
+  all.insert(b.begin(), b.end());
+  EXPECT_EQ(all.size(), 2000u);
 }
 
 TEST(UrlEncoding, decode_escapes_and_plus) {
