@@ -253,12 +253,11 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
                                                     : "The request body must be a JSON object."));
     return;
   }
-  auto input = protocol::json_conform(body, *op.input);
-  if (!input.ok()) {
-    fail(service, input.error());
+  if (Status conformed = protocol::json_conform_in_place(body, *op.input); !conformed.ok()) {
+    fail(service, conformed.error());
     return;
   }
-  if (auto missing = protocol::first_missing_required(*input, *op.input, false); !missing.empty()) {
+  if (auto missing = protocol::first_missing_required(body, *op.input, false); !missing.empty()) {
     if (service->json_missing_is_validation) {
       fail(service, Error::sender("ValidationException",
                                   "1 validation error detected: Value null at '" + missing +
@@ -283,7 +282,7 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
                         : render_json_error(service, result.error(), request_id));
   });
   try {
-    op.handler(call, std::move(*input), reply);
+    op.handler(call, std::move(body), reply);
   } catch (const std::exception& e) {
     logger("api")->error("{} {} failed: {}", request_id, op.name, e.what());
     reply(Error::internal("We encountered an internal error. Please try again."));

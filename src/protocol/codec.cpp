@@ -177,64 +177,88 @@ Error serialization_error(const std::string& path, ShapeKind expected) {
                            ": expected " + kind_name(expected) + ".");
 }
 
-Result<Json> conform(const Json& v, const Shape& shape, const std::string& path) {
+// The path of a member for error messages, from its segments: "Entries", "[0]", "Id".
+std::string join_path(const std::vector<std::string_view>& segments) {
+  std::string out;
+  for (const auto& seg : segments) {
+    if (!seg.empty() && seg[0] != '[' && !out.empty()) out += '.';
+    out += seg;
+  }
+  return out;
+}
+
+// Checks `v` against `shape` where it lies, dropping members the shape does not know
+// (and nulls): no copy of the request (bodies can be 1 MiB), no path built unless an
+// error needs it.
+Status conform_in_place(Json& v, const Shape& shape, std::vector<std::string_view>& path) {
+  auto fail = [&] { return Status(serialization_error(join_path(path), shape.kind)); };
   switch (shape.kind) {
     case ShapeKind::String:
     case ShapeKind::Blob:
-      if (!v.is_string()) return serialization_error(path, shape.kind);
-      return v;
+      if (!v.is_string()) return fail();
+      return ok_status();
     case ShapeKind::Integer:
-      if (!v.is_number_integer()) return serialization_error(path, shape.kind);
+      if (!v.is_number_integer()) return fail();
       if (v.is_number_unsigned()
               ? v.get<unsigned long long>() > INT32_MAX
               : (v.get<long long>() < INT32_MIN || v.get<long long>() > INT32_MAX))
-        return serialization_error(path, shape.kind);
-      return v;
+        return fail();
+      return ok_status();
     case ShapeKind::Long:
-      if (!v.is_number_integer()) return serialization_error(path, shape.kind);
-      return v;
+      if (!v.is_number_integer()) return fail();
+      return ok_status();
     case ShapeKind::Boolean:
-      if (!v.is_boolean()) return serialization_error(path, shape.kind);
-      return v;
+      if (!v.is_boolean()) return fail();
+      return ok_status();
     case ShapeKind::Double:
     case ShapeKind::Timestamp:
-      if (!v.is_number()) return serialization_error(path, shape.kind);
-      return v;
+      if (!v.is_number()) return fail();
+      return ok_status();
     case ShapeKind::Structure: {
-      if (!v.is_object()) return serialization_error(path, shape.kind);
-      Json out = Json::object();
-      for (const auto& m : shape.members) {
-        auto it = v.find(m.name);
-        if (it == v.end() || it->is_null()) continue;
-        auto c = conform(*it, *m.shape, path.empty() ? m.name : path + "." + m.name);
-        if (!c.ok()) return c;
-        out[m.name] = std::move(*c);
+      if (!v.is_object()) return fail();
+      for (auto it = v.begin(); it != v.end();) {
+        const Member* member = nullptr;
+        for (const auto& m : shape.members)
+          if (m.name == it.key()) {
+            member = &m;
+            break;
+          }
+        if (!member || it->is_null()) {
+          it = v.erase(it);
+          continue;
+        }
+        path.push_back(member->name);
+        Status s = conform_in_place(*it, *member->shape, path);
+        path.pop_back();
+        if (!s.ok()) return s;
+        ++it;
       }
-      return out;
+      return ok_status();
     }
     case ShapeKind::List: {
-      if (!v.is_array()) return serialization_error(path, shape.kind);
-      Json out = Json::array();
+      if (!v.is_array()) return fail();
       std::size_t i = 0;
-      for (const auto& item : v) {
-        auto c = conform(item, *shape.element, path + "[" + std::to_string(i++) + "]");
-        if (!c.ok()) return c;
-        out.push_back(std::move(*c));
+      for (auto& item : v) {
+        const std::string index = "[" + std::to_string(i++) + "]";
+        path.push_back(index);
+        Status s = conform_in_place(item, *shape.element, path);
+        path.pop_back();
+        if (!s.ok()) return s;
       }
-      return out;
+      return ok_status();
     }
     case ShapeKind::Map: {
-      if (!v.is_object()) return serialization_error(path, shape.kind);
-      Json out = Json::object();
+      if (!v.is_object()) return fail();
       for (auto it = v.begin(); it != v.end(); ++it) {
-        auto c = conform(it.value(), *shape.element, path + "." + it.key());
-        if (!c.ok()) return c;
-        out[it.key()] = std::move(*c);
+        path.push_back(it.key());
+        Status s = conform_in_place(it.value(), *shape.element, path);
+        path.pop_back();
+        if (!s.ok()) return s;
       }
-      return out;
+      return ok_status();
     }
   }
-  return serialization_error(path, shape.kind);
+  return fail();
 }
 
 std::string missing_in(const Json& value, const Shape& shape, bool query_names,
@@ -356,7 +380,14 @@ Result<Json> query_to_json(const FormParams& params, const Shape& shape) {
 }
 
 Result<Json> json_conform(const Json& value, const Shape& shape) {
-  return conform(value, shape, "");
+  Json copy = value;
+  SLUICE_TRY(json_conform_in_place(copy, shape));
+  return copy;
+}
+
+Status json_conform_in_place(Json& value, const Shape& shape) {
+  std::vector<std::string_view> path;
+  return conform_in_place(value, shape, path);
 }
 
 std::string first_missing_required(const Json& value, const Shape& shape, bool query_names) {

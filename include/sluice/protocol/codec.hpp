@@ -28,6 +28,8 @@ Result<Json> query_to_json(const FormParams& params, const Shape& shape);
 // AWS JSON: checks that `value` fits `shape` (types, nesting) and drops members the
 // shape does not know. Mismatches fail with SerializationException.
 Result<Json> json_conform(const Json& value, const Shape& shape);
+// The same on `value` itself (no copy): what the dispatcher uses.
+Status json_conform_in_place(Json& value, const Shape& shape);
 
 // Required members missing anywhere in `value`: returns the dotted path of the first
 // one, or an empty string when all are present. `query_names` selects the Query wire
