@@ -235,6 +235,9 @@ const std::vector<OptionSpec>& options() {
        "\"account_id\": \"123456789012\"}]. A key's account is the account its requests act "
        "in.",
        [](Config& c, const std::string& v) -> Status {
+         c.access_keys_file.clear();
+         c.access_keys_from_file.clear();
+         if (v.empty()) return ok_status();  // none, as data_dir "" means memory only
          auto keys = read_access_key_file(v);
          if (!keys.ok()) return std::move(keys).error();
          c.access_keys_file = v;
@@ -244,6 +247,8 @@ const std::vector<OptionSpec>& options() {
       {"--access-key-list", "SLUICE_ACCESS_KEYS", "access_keys",
        "Access keys inline: AKID:SECRET[:ACCOUNT],... (account default: --account-id).",
        [](Config& c, const std::string& v) -> Status {
+         c.access_keys_from_list.clear();
+         if (v.empty()) return ok_status();
          auto keys = parse_access_key_list(v);
          if (!keys.ok()) return std::move(keys).error();
          c.access_keys_from_list = std::move(*keys);

@@ -43,6 +43,20 @@ class ConfigTest : public ::testing::Test {
   fs::path dir_;
 };
 
+TEST_F(ConfigTest, the_example_config_file_loads_and_means_the_defaults) {
+  const Config example = ok({"--config", SLUICE_SOURCE_DIR "/config/sluice.example.json"});
+  const Config defaults = ok({});
+  EXPECT_EQ(example.host, defaults.host);
+  EXPECT_EQ(example.port, defaults.port);
+  EXPECT_EQ(example.data_dir, defaults.data_dir);
+  EXPECT_EQ(example.region, defaults.region);
+  EXPECT_EQ(example.account_id, defaults.account_id);
+  EXPECT_EQ(example.lambda_endpoint, "");
+  EXPECT_EQ(example.sfn_mock_config, "");
+  EXPECT_TRUE(example.access_keys_from_file.empty());
+  EXPECT_TRUE(example.access_keys_from_list.empty());
+}
+
 TEST_F(ConfigTest, defaults) {
   const Config c = ok({});
   EXPECT_EQ(c.host, "127.0.0.1");
