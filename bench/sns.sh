@@ -55,25 +55,29 @@ trap cleanup EXIT
 publish_templates=$here/requests/js-v3-query-sns
 sqs_templates=$here/requests/js-v3-json
 helper=$here/sns_helper.py
-port=$((20000 + RANDOM % 20000))
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
-start_server() {  # sluice|fauxqs: sets server_pid and target
-  local kind=$1
-  port=$((port + 1))
-  target=127.0.0.1:$port
+start_server() {  # sluice|fauxqs: sets server_pid and target. Port 0: the kernel picks
+  local kind=$1 log=$out/$kind-$2.log port=""  # a free one, read back from the log
   if [ "$kind" = sluice ]; then
-    "$sluice" --port "$port" --log-level warn >>"$out/$kind.log" 2>&1 &
+    "$sluice" --port 0 --log-level info >"$log" 2>&1 &
   else
-    (cd "$here/fauxqs" && exec "$node22" --no-warnings start.mjs "$port") >>"$out/$kind.log" 2>&1 &
+    (cd "$here/fauxqs" && exec "$node22" --no-warnings start.mjs 0) >"$log" 2>&1 &
   fi
   server_pid=$!
   for _ in $(seq 100); do
-    "$loadgen" create-queue --target "$target" --name probe >/dev/null 2>&1 && return 0
+    port=$(sed -n -e 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
+      -e 's|^fauxqs listening on \([0-9]*\).*|\1|p' "$log" | head -1)
+    [ -n "$port" ] && [ "$port" != 0 ] && break
+    sleep 0.1
+  done
+  target=127.0.0.1:$port
+  for _ in $(seq 100); do
+    [ -n "$port" ] && "$loadgen" create-queue --target "$target" --name probe >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "$kind did not start; log:" >&2
-  cat "$out/$kind.log" >&2
+  cat "$log" >&2
   exit 1
 }
 stop_server() {
@@ -151,7 +155,7 @@ publish_and_verify() {
 half=""
 for kind in $kinds; do
   for n in $subs; do
-    start_server "$kind"
+    start_server "$kind" "$n"
     rss_idle=$(rss_kb)
     queues=$out/queues-$kind-$n.txt
     topic=$(python3 "$helper" setup "$target" "bench-$n" "$n" "$queues")
