@@ -41,6 +41,12 @@ std::string redrive_target(const detail::Subscription* sub) {
 }  // namespace
 
 void SnsEngine::sign_locked(detail::Notification& n, const std::string& message) const {
+  const auto& cache = n.signature_cache;
+  if (cache && !cache->signature.empty() && cache->message == message) {
+    n.signature = cache->signature;
+    n.signing_cert_url = cache->cert_url;
+    return;
+  }
   std::map<std::string, std::string> fields = {{"Message", message},
                                                {"MessageId", n.message_id},
                                                {"Timestamp", n.timestamp},
@@ -51,6 +57,7 @@ void SnsEngine::sign_locked(detail::Notification& n, const std::string& message)
   if (!n.token.empty()) fields["Token"] = n.token;
   n.signature = signer().sign(canonical_signing_string(fields), n.signature_version);
   n.signing_cert_url = signing_cert_url(n.base_url);
+  if (cache) *cache = {message, n.signature, n.signing_cert_url};
 }
 
 namespace {
@@ -116,6 +123,8 @@ std::string lambda_event(const detail::Notification& n, const std::string& messa
 
 void SnsEngine::deliver_locked(const CallContext& ctx, detail::Topic& topic,
                                detail::Subscription& sub, const detail::Notification& base) {
+  if (!base.signature_cache)
+    base.signature_cache = std::make_shared<detail::Notification::SignatureCache>();
   detail::Notification n = base;
   n.unsubscribe_url = n.base_url + "/?Action=Unsubscribe&SubscriptionArn=" + url_encode(sub.arn);
   const std::string& message = n.message_for(sub.protocol);

@@ -327,31 +327,40 @@ TEST(SnsEngine, notification_signature_verifies_with_the_served_certificate) {
   Fixture f;
   auto t = f.topic("t", {{"SignatureVersion", "2"}});
   f.subscribe(t, "sqs", kQ1);
+  f.subscribe(t, "sqs", kQ2);
   f.publish(t, "signed");
-  auto e = Json::parse(f.queues->messages(kQ1).at(0).body);
-  EXPECT_EQ(e["SignatureVersion"], "2");
-  std::map<std::string, std::string> fields;
-  for (const char* k : {"Message", "MessageId", "Timestamp", "TopicArn", "Type"})
-    fields[k] = e[k];
-  const std::string canonical = canonical_signing_string(fields);
-  const std::string pem = f.engine->signer().certificate_pem();
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  ASSERT_NE(cert, nullptr);
-  EVP_PKEY* key = X509_get_pubkey(cert);
-  const std::string sig = *base64_decode(e["Signature"].get<std::string>());
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ASSERT_EQ(EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key), 1);
-  EXPECT_EQ(
-      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size()),
-      1);
-  EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key);
-  X509_free(cert);
-  EXPECT_NE(e["SigningCertURL"].get<std::string>().find(f.engine->signing_cert_path()),
-            std::string::npos);
+  f.publish(t, "signed");
+  // Subscribers of one publish share its signature; every envelope verifies.
+  auto e1 = Json::parse(f.queues->messages(kQ1).at(0).body);
+  auto e2 = Json::parse(f.queues->messages(kQ2).at(0).body);
+  auto e3 = Json::parse(f.queues->messages(kQ1).at(1).body);
+  EXPECT_EQ(e1["Signature"], e2["Signature"]);
+  EXPECT_NE(e1["Signature"], e3["Signature"]);  // another MessageId
+  for (const Json& e : {e1, e2, e3}) {
+    EXPECT_EQ(e["SignatureVersion"], "2");
+    std::map<std::string, std::string> fields;
+    for (const char* k : {"Message", "MessageId", "Timestamp", "TopicArn", "Type"})
+      fields[k] = e[k];
+    const std::string canonical = canonical_signing_string(fields);
+    const std::string pem = f.engine->signer().certificate_pem();
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    ASSERT_NE(cert, nullptr);
+    EVP_PKEY* key = X509_get_pubkey(cert);
+    const std::string sig = *base64_decode(e["Signature"].get<std::string>());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ASSERT_EQ(EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key), 1);
+    EXPECT_EQ(EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                               reinterpret_cast<const unsigned char*>(canonical.data()),
+                               canonical.size()),
+              1);
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    EXPECT_NE(e["SigningCertURL"].get<std::string>().find(f.engine->signing_cert_path()),
+              std::string::npos);
+  }
 }
 
 TEST(SnsEngine, topic_and_subscription_errors_use_aws_codes_and_messages) {
