@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "sluice/common/encoding.hpp"
+#include "sluice/common/json_fast.hpp"
 #include "sluice/common/log.hpp"
 #include "sluice/protocol/codec.hpp"
 #include "sluice/protocol/sigv4.hpp"
@@ -245,8 +246,8 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
     return;
   }
   const Operation& op = op_it->second;
-  Json body = request.body.empty() ? Json::object()
-                                   : Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  // json_parse: nlohmann's value and failures, at a fraction of its lexer's cost per byte.
+  Json body = request.body.empty() ? Json::object() : json_parse(request.body);
   if (body.is_discarded() || !body.is_object()) {
     fail(service, Error::sender("SerializationException",
                                 body.is_discarded() ? "The request body is not valid JSON."

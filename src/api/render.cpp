@@ -1,5 +1,6 @@
 // Rendering of results and errors for AWS Query (XML) and AWS JSON.
 #include "sluice/api/dispatcher.hpp"
+#include "sluice/common/json_fast.hpp"
 #include "sluice/protocol/codec.hpp"
 
 namespace sluice::api {
@@ -89,8 +90,9 @@ HttpResponse render_json_result(const ServiceDecl& service, const Json& result,
                                 const std::string& request_id) {
   HttpResponse r;
   r.content_type = service.json_content_type;
-  r.body = result.is_null() ? std::string("{}")
-                            : result.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // json_dump: the text of dump(-1, ' ', false, error_handler_t::replace), strings copied
+  // in runs (bench/perf-findings.md, item 2).
+  r.body = result.is_null() ? std::string("{}") : json_dump(result);
   add_request_id(r, request_id);
   return r;
 }
@@ -109,7 +111,7 @@ HttpResponse render_json_error(const ServiceDecl* service, const Error& error,
     type = service->json_type_prefix + error.code;
   }
   Json body = {{"__type", type}, {"message", error.message}};
-  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  r.body = json_dump(body);
   if (service && service->query_compatible) {
     std::string code = error.code;
     int status = 0;
