@@ -118,8 +118,12 @@ TimerService::TimerId Engine::at(TimeMs deadline, std::function<void()> fn, bool
   if (rt.clock.is_virtual()) {
     fn = [this, deadline, fn = std::move(fn)] {
       turn_time = std::min(deadline, rt.clock.now_ms());
+      // Reset even if the work throws (the executor logs and goes on).
+      struct Reset {
+        TimeMs& t;
+        ~Reset() { t = 0; }
+      } reset{turn_time};
       fn();
-      turn_time = 0;
     };
   }
   return rt.timers.schedule_at(
