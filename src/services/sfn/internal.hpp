@@ -395,6 +395,10 @@ class Engine {
   std::function<void(Result<Json>)> completion(ExecutionRec& e, Fiber& f, bool submit = false);
   void dispatch_task(ExecutionRec& e, Fiber& f);
   void arm_task_timers(ExecutionRec& e, Fiber& f, TimeMs timeout_ms, TimeMs heartbeat_ms);
+  // (Re)arms the task's timeout (f.wake_at) or heartbeat (f.heartbeat_at) deadline.
+  void arm_task_deadline(ExecutionRec& e, Fiber& f, bool heartbeat);
+  // The execution and fiber waiting on a task token, or the error AWS gives for it.
+  Result<std::pair<ExecutionRec*, Fiber*>> live_task(const std::string& token);
   void child_execution_closed(const ExecutionRec& child);
 
   // ---- integrations (integrations.cpp) ----

@@ -552,34 +552,8 @@ void Engine::resume(ExecutionRec& e) {
         break;
       case Phase::Task: {
         if (!f.token.empty()) tokens[f.token] = TokenRef{e.arn, f.id, f.gen};
-        const std::string arn = e.arn;
-        const std::uint64_t fid = f.id, gen = f.gen;
-        f.timer = at(
-            f.wake_at,
-            [this, arn, fid, gen] {
-              ExecutionRec* x = execution(arn);
-              if (!x || !x->running()) return;
-              Fiber* fb = fiber(*x, fid);
-              if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-              fb->timer = 0;
-              task_timed_out(*x, *fb, "States.Timeout");
-              drain();
-            },
-            /*passive=*/true);
-        if (f.heartbeat_at > 0) {
-          f.heartbeat_timer = at(
-              f.heartbeat_at,
-              [this, arn, fid, gen] {
-                ExecutionRec* x = execution(arn);
-                if (!x || !x->running()) return;
-                Fiber* fb = fiber(*x, fid);
-                if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-                fb->heartbeat_timer = 0;
-                task_timed_out(*x, *fb, "States.HeartbeatTimeout");
-                drain();
-              },
-              /*passive=*/true);
-        }
+        arm_task_deadline(e, f, /*heartbeat=*/false);
+        arm_task_deadline(e, f, /*heartbeat=*/true);
         const asl::TaskResource res = asl::classify_resource(current_state(f).resource);
         if (res.kind == asl::TaskResource::Kind::Activity) {
           if (!f.task_started) {

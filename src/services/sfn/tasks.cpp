@@ -142,39 +142,34 @@ void Engine::run_task(ExecutionRec& e, Fiber& f) {
 }
 
 void Engine::arm_task_timers(ExecutionRec& e, Fiber& f, TimeMs timeout_ms, TimeMs heartbeat_ms) {
-  cancel(f.timer);
-  cancel(f.heartbeat_timer);
+  f.wake_at = now() + timeout_ms;
+  f.heartbeat_period = heartbeat_ms;
+  f.heartbeat_at = heartbeat_ms > 0 ? now() + heartbeat_ms : 0;
+  arm_task_deadline(e, f, /*heartbeat=*/false);
+  arm_task_deadline(e, f, /*heartbeat=*/true);
+}
+
+void Engine::arm_task_deadline(ExecutionRec& e, Fiber& f, bool heartbeat) {
+  TimerService::TimerId& timer = heartbeat ? f.heartbeat_timer : f.timer;
+  cancel(timer);
+  const TimeMs deadline = heartbeat ? f.heartbeat_at : f.wake_at;
+  if (deadline <= 0) return;
   const std::string arn = e.arn;
   const std::uint64_t id = f.id, gen = f.gen;
-  f.wake_at = now() + timeout_ms;
-  f.timer = at(
-      f.wake_at,
-      [this, arn, id, gen] {
+  // Passive: these wait on a caller (a worker, a callback), so virtual auto-advance never
+  // jumps to them.
+  timer = at(
+      deadline,
+      [this, arn, id, gen, heartbeat] {
         ExecutionRec* ex = execution(arn);
         if (!ex || !ex->running()) return;
         Fiber* fb = fiber(*ex, id);
         if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-        fb->timer = 0;
-        task_timed_out(*ex, *fb, "States.Timeout");
+        (heartbeat ? fb->heartbeat_timer : fb->timer) = 0;
+        task_timed_out(*ex, *fb, heartbeat ? "States.HeartbeatTimeout" : "States.Timeout");
         drain();
       },
       /*passive=*/true);
-  f.heartbeat_period = heartbeat_ms;
-  f.heartbeat_at = heartbeat_ms > 0 ? now() + heartbeat_ms : 0;
-  if (heartbeat_ms > 0) {
-    f.heartbeat_timer = at(
-        f.heartbeat_at,
-        [this, arn, id, gen] {
-          ExecutionRec* ex = execution(arn);
-          if (!ex || !ex->running()) return;
-          Fiber* fb = fiber(*ex, id);
-          if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-          fb->heartbeat_timer = 0;
-          task_timed_out(*ex, *fb, "States.HeartbeatTimeout");
-          drain();
-        },
-        /*passive=*/true);
-  }
 }
 
 void Engine::dispatch_task(ExecutionRec& e, Fiber& f) {
@@ -386,6 +381,23 @@ bool well_formed_token(const std::string& token) {
 
 }  // namespace
 
+Result<std::pair<ExecutionRec*, Fiber*>> Engine::live_task(const std::string& token) {
+  auto it = tokens.find(token);
+  if (it == tokens.end()) {
+    if (closed_tokens.count(token))
+      return Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'");
+    return Error::sender("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'");
+  }
+  TokenRef ref = it->second;
+  ExecutionRec* ex = execution(ref.execution);
+  Fiber* f = ex ? fiber(*ex, ref.fiber) : nullptr;
+  if (!ex || !ex->running() || !f || f->phase != Phase::Task || f->token != token) {
+    close_token(token);
+    return Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'");
+  }
+  return std::make_pair(ex, f);
+}
+
 void SfnEngine::send_task_success(std::string token, std::string output, DoneStatus done) {
   impl_->post([e = impl_.get(), token = std::move(token), output = std::move(output),
                done = std::move(done)]() mutable {
@@ -394,19 +406,9 @@ void SfnEngine::send_task_success(std::string token, std::string output, DoneSta
       return done(Error::sender("InvalidOutput", "Invalid Output: '" + output + "'"));
     if (!well_formed_token(token))
       return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
-    auto it = e->tokens.find(token);
-    if (it == e->tokens.end()) {
-      if (e->closed_tokens.count(token))
-        return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-      return done(Error::sender("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'"));
-    }
-    TokenRef ref = it->second;
-    ExecutionRec* ex = e->execution(ref.execution);
-    Fiber* f = ex ? e->fiber(*ex, ref.fiber) : nullptr;
-    if (!ex || !ex->running() || !f || f->phase != Phase::Task || f->token != token) {
-      e->close_token(token);
-      return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-    }
+    auto task = e->live_task(token);
+    if (!task.ok()) return done(task.error());
+    auto [ex, f] = *task;
     e->task_succeeded(*ex, *f, std::move(value));
     e->drain();
     e->reply_durable(std::move(done), ok_status());
@@ -419,19 +421,9 @@ void SfnEngine::send_task_failure(std::string token, std::string error, std::str
                cause = std::move(cause), done = std::move(done)]() mutable {
     if (!well_formed_token(token))
       return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
-    auto it = e->tokens.find(token);
-    if (it == e->tokens.end()) {
-      if (e->closed_tokens.count(token))
-        return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-      return done(Error::sender("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'"));
-    }
-    TokenRef ref = it->second;
-    ExecutionRec* ex = e->execution(ref.execution);
-    Fiber* f = ex ? e->fiber(*ex, ref.fiber) : nullptr;
-    if (!ex || !ex->running() || !f || f->phase != Phase::Task || f->token != token) {
-      e->close_token(token);
-      return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-    }
+    auto task = e->live_task(token);
+    if (!task.ok()) return done(task.error());
+    auto [ex, f] = *task;
     e->task_failed(*ex, *f, error, cause);
     e->drain();
     e->reply_durable(std::move(done), ok_status());
@@ -442,35 +434,13 @@ void SfnEngine::send_task_heartbeat(std::string token, DoneStatus done) {
   impl_->post([e = impl_.get(), token = std::move(token), done = std::move(done)]() mutable {
     if (!well_formed_token(token))
       return done(Error::sender("InvalidToken", "Invalid Token: 'Invalid token'"));
-    auto it = e->tokens.find(token);
-    if (it == e->tokens.end()) {
-      if (e->closed_tokens.count(token))
-        return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-      return done(Error::sender("TaskDoesNotExist", "Task Does Not Exist: '" + token + "'"));
-    }
-    TokenRef ref = it->second;
-    ExecutionRec* ex = e->execution(ref.execution);
-    Fiber* f = ex ? e->fiber(*ex, ref.fiber) : nullptr;
-    if (!ex || !ex->running() || !f || f->phase != Phase::Task || f->token != token) {
-      e->close_token(token);
-      return done(Error::sender("TaskTimedOut", "Task Timed Out: '" + token + "'"));
-    }
+    auto task = e->live_task(token);
+    if (!task.ok()) return done(task.error());
+    auto [ex, f] = *task;
     // A heartbeat restarts the HeartbeatSeconds clock.
     if (f->heartbeat_at > 0) {
-      const TimeMs period = f->heartbeat_period;
-      e->cancel(f->heartbeat_timer);
-      const std::string arn = ex->arn;
-      const std::uint64_t id = f->id, gen = f->gen;
-      f->heartbeat_at = e->now() + period;
-      f->heartbeat_timer = e->at(f->heartbeat_at, [e, arn, id, gen] {
-        ExecutionRec* x = e->execution(arn);
-        if (!x || !x->running()) return;
-        Fiber* fb = e->fiber(*x, id);
-        if (!fb || fb->gen != gen || fb->phase != Phase::Task) return;
-        fb->heartbeat_timer = 0;
-        e->task_timed_out(*x, *fb, "States.HeartbeatTimeout");
-        e->drain();
-      });
+      f->heartbeat_at = e->now() + f->heartbeat_period;
+      e->arm_task_deadline(*ex, *f, /*heartbeat=*/true);
     }
     done(ok_status());
   });

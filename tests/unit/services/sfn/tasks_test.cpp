@@ -187,6 +187,24 @@ TEST_F(Tasks, auto_advance_skips_waits_but_never_jumps_to_a_task_timeout) {
   EXPECT_EQ(*d.output, R"({"done":true})");
 }
 
+TEST_F(Tasks, a_heartbeat_on_auto_advance_does_not_bring_the_heartbeat_timeout_closer) {
+  auto act = wait_for<ArnAndDate>(
+      [&](auto done) { engine().create_activity(scope_, "auto-hb", {}, nullptr, done); });
+  auto sm = create("auto-hb", R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+                                  act->arn + R"(","HeartbeatSeconds":600,"End":true}}})");
+  auto ex = start(sm);
+  clock_.set_auto_advance(true);
+  auto task = wait_for<ActivityTask>(
+      [&](auto done) { engine().get_activity_task(act->arn, "w", 60000, done); });
+  ASSERT_TRUE(task.ok());
+  ASSERT_TRUE(
+      wait_status([&](auto done) { engine().send_task_heartbeat(task->task_token, done); }).ok());
+  // The renewed heartbeat deadline waits on the worker: time must not jump to it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(settle(ex).status, "RUNNING");
+  EXPECT_EQ(clock_.now_ms(), kStart);
+}
+
 TEST_F(Tasks, activity_poll_answers_empty_after_its_wait) {
   auto act = wait_for<ArnAndDate>(
       [&](auto done) { engine().create_activity(scope_, "idle", {}, nullptr, done); });
