@@ -294,6 +294,40 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
   }
 }
 
+void Dispatcher::invoke(const std::string& service_name, const std::string& operation, Json input,
+                        const Call& call, Reply reply) const {
+  const ServiceDecl* service = nullptr;
+  for (const auto& s : services_)
+    if (s->name == service_name) service = s.get();
+  if (!service) {
+    reply(Error::sender("UnknownOperationException", "No service " + service_name + "."));
+    return;
+  }
+  auto op_it = service->operations.find(operation);
+  if (op_it == service->operations.end()) {
+    reply(Error::sender("UnknownOperationException",
+                        "The operation " + operation + " is not known to this endpoint."));
+    return;
+  }
+  const Operation& op = op_it->second;
+  if (!input.is_object()) input = Json::object();
+  if (Status conformed = protocol::json_conform_in_place(input, *op.input); !conformed.ok()) {
+    reply(conformed.error());
+    return;
+  }
+  if (auto missing = protocol::first_missing_required(input, *op.input, false); !missing.empty()) {
+    reply(Error::sender("MissingParameter",
+                        "The request must contain the parameter " + missing + "."));
+    return;
+  }
+  Reply guarded = once(std::move(reply));
+  try {
+    op.handler(call, std::move(input), guarded);
+  } catch (const std::exception& e) {
+    guarded(Error::internal(std::string("internal error: ") + e.what()));
+  }
+}
+
 const ServiceDecl* Dispatcher::service_for_query(const HttpRequest& request,
                                                  const std::string& action,
                                                  const std::string& version,

@@ -2,13 +2,18 @@
 // server, and a graceful shutdown on SIGTERM/SIGINT.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "sluice/api/dispatcher.hpp"
+#include "sluice/api/init.hpp"
 #include "sluice/api/services.hpp"
 #include "sluice/common/log.hpp"
 #include "sluice/common/timer.hpp"
@@ -26,8 +31,13 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string kv(*e);
-    if (auto eq = kv.find('='); eq != std::string::npos && kv.rfind("SLUICE_", 0) == 0)
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = kv.substr(0, eq);
+    const auto& compat = compat_env_names();
+    if (name.rfind("SLUICE_", 0) == 0 ||
+        std::find(compat.begin(), compat.end(), name) != compat.end())
+      env[std::move(name)] = kv.substr(eq + 1);
   }
   if (is_admin_command(args)) {
     // Client mode: defaults from the environment/config, so that `sluice health` in the
@@ -92,10 +102,50 @@ int main(int argc, char** argv) {
   runtime.lambda_endpoint = config.lambda_endpoint;
   runtime.sns_signing_cert_base = config.sns_signing_cert_base;
   runtime.sfn_mock_config = config.sfn_mock_config;
+  runtime.sqs_endpoint_strategy = config.sqs_endpoint_strategy;
   auto installed = api::install_services(dispatcher, runtime);
   if (!installed.ok()) {
     log->error("cannot restore state: {}", installed.error().message);
     return 1;
+  }
+
+  if (!config.init_paths.empty()) {
+    const auto init_started = std::chrono::steady_clock::now();
+    api::InitSummary summary;
+    for (const auto& path : config.init_paths) {
+      auto files = api::init_files(path);
+      if (!files.ok()) {
+        log->error("{}", files.error().message);
+        return 2;
+      }
+      for (const auto& file : *files) {
+        std::ifstream in(file);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in) {
+          log->error("cannot read init file {}", file);
+          return 2;
+        }
+        auto plan =
+            api::parse_init(text.str(), file, std::filesystem::path(file).parent_path().string(),
+                            config.region, config.account_id);
+        Status applied =
+            plan.ok() ? api::apply_init(dispatcher, *plan, summary) : Status(plan.error());
+        if (!applied.ok()) {
+          log->error("{}", applied.error().message);
+          return 2;
+        }
+      }
+    }
+    store->flush();
+    log->info(
+        "init: {} file(s): {} queue(s), {} topic(s), {} subscription(s), {} activit{}, {} state "
+        "machine(s) in {} ms",
+        summary.files, summary.queues, summary.topics, summary.subscriptions, summary.activities,
+        summary.activities == 1 ? "y" : "ies", summary.state_machines,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                              init_started)
+            .count());
   }
 
   http::ServerOptions sopts;

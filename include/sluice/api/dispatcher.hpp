@@ -44,6 +44,13 @@ class Dispatcher {
   // Entry point from the HTTP layer. `respond` may be called on any thread.
   void handle(HttpRequest request, Responder respond) const;
 
+  // One operation called in-process by the server itself (init files): no HTTP and no
+  // signature, but the input is checked against the operation's declaration as a JSON
+  // request's is. `service` is a ServiceDecl name ("sqs", "sns", "states"); `reply` may be
+  // called on any thread.
+  void invoke(const std::string& service, const std::string& operation, Json input,
+              const Call& call, Reply reply) const;
+
   const DispatcherOptions& options() const { return options_; }
   std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
 
