@@ -455,7 +455,12 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
 
 void Dispatcher::handle_admin(const HttpRequest& request, Responder respond) const {
   for (const auto& route : admin_routes_) {
-    if (route.path == request.path && (route.method == "*" || route.method == request.method)) {
+    // A route ending in "/*" also serves the paths below it.
+    const bool matches =
+        route.path == request.path ||
+        (route.path.size() > 2 && route.path.compare(route.path.size() - 2, 2, "/*") == 0 &&
+         starts_with(request.path, std::string_view(route.path).substr(0, route.path.size() - 1)));
+    if (matches && (route.method == "*" || route.method == request.method)) {
       // A handler that answered and then threw must not get a second response out.
       respond = respond_once(std::move(respond));
       try {

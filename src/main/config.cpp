@@ -214,6 +214,36 @@ const std::vector<OptionSpec>& options() {
          c.sfn_mock_config = v;
          return ok_status();
        }},
+      {"--init", "SLUICE_INIT", "init",
+       "Init file (JSON: queues, topics and subscriptions, activities, state machines; see "
+       "docs/init.md) or a directory of *.json init files, applied before the port opens; "
+       "several separated by commas.",
+       [](Config& c, const std::string& v) -> Status {
+         c.init_paths.clear();
+         std::size_t pos = 0;
+         while (pos <= v.size()) {
+           const std::size_t comma = v.find(',', pos);
+           std::string item =
+               v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+           pos = comma == std::string::npos ? v.size() + 1 : comma + 1;
+           if (!item.empty()) c.init_paths.push_back(std::move(item));
+         }
+         return ok_status();
+       }},
+      {"--sqs-endpoint-strategy", "SLUICE_SQS_ENDPOINT_STRATEGY", "sqs_endpoint_strategy",
+       "Form of the queue URLs handed out, as LocalStack's SQS_ENDPOINT_STRATEGY: off "
+       "(default: http://HOST/ACCOUNT/NAME), path (http://HOST/queue/REGION/ACCOUNT/NAME), "
+       "standard (http://sqs.REGION.HOST/...), domain (http://REGION.queue.HOST/...); HOST is "
+       "--url-host or the request's Host, with localhost as localhost.localstack.cloud for "
+       "standard and domain.",
+       [](Config& c, const std::string& v) -> Status {
+         std::string s = v == "dynamic" || v.empty() ? "off" : v;
+         if (s != "off" && s != "path" && s != "standard" && s != "domain")
+           return Error::sender("InvalidConfig",
+                                "sqs_endpoint_strategy must be off, path, standard or domain.");
+         c.sqs_endpoint_strategy = s;
+         return ok_status();
+       }},
       {"--sns-signing-cert-base", "SLUICE_SNS_SIGNING_CERT_BASE", "sns_signing_cert_base",
        "Scheme and host of the SNS SigningCertURL (e.g. https://sns.us-east-1.amazonaws.com, "
        "for validators that pin AWS's host); default: the request's host.",
@@ -327,7 +357,50 @@ Status apply_file(Config& config, const std::string& path) {
   return ok_status();
 }
 
+// LocalStack's names for the settings that matter to these three services, so that an
+// existing docker-compose file or CI job keeps working. SLUICE_* variables win.
+Status apply_compat_env(Config& config, const std::map<std::string, std::string>& env) {
+  auto value = [&](const char* name) -> const std::string* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : &it->second;
+  };
+  auto apply = [&](const char* name, const char* flag) -> Status {
+    const std::string* v = value(name);
+    if (!v) return ok_status();
+    auto st = find_flag(flag)->apply(config, *v);
+    if (!st.ok())
+      return Error::sender("InvalidConfig", std::string(name) + ": " + st.error().message);
+    return ok_status();
+  };
+  SLUICE_TRY(apply("SFN_MOCK_CONFIG", "--sfn-mock-config"));
+  SLUICE_TRY(apply("SQS_ENDPOINT_STRATEGY", "--sqs-endpoint-strategy"));
+  SLUICE_TRY(apply("LOCALSTACK_HOST", "--url-host"));
+  if (const std::string* v = value("GATEWAY_LISTEN")) {
+    // "0.0.0.0:4566", ":4566" or several, comma-separated: the first is used.
+    std::string first = v->substr(0, v->find(','));
+    const auto colon = first.rfind(':');
+    if (colon == std::string::npos) {
+      return Error::sender("InvalidConfig", "GATEWAY_LISTEN must be HOST:PORT, not '" + *v + "'.");
+    }
+    std::string host = first.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    if (!host.empty()) SLUICE_TRY(find_flag("--host")->apply(config, host));
+    auto st = find_flag("--port")->apply(config, first.substr(colon + 1));
+    if (!st.ok()) return Error::sender("InvalidConfig", "GATEWAY_LISTEN: " + st.error().message);
+  }
+  if (const std::string* v = value("DEBUG"); v && (*v == "1" || *v == "true"))
+    config.log_level = "debug";
+  return ok_status();
+}
+
 }  // namespace
+
+const std::vector<std::string>& compat_env_names() {
+  static const std::vector<std::string> names = {"SFN_MOCK_CONFIG", "SQS_ENDPOINT_STRATEGY",
+                                                 "LOCALSTACK_HOST", "GATEWAY_LISTEN", "DEBUG"};
+  return names;
+}
 
 const char* sluice_version() {
   return SLUICE_VERSION;
@@ -380,6 +453,7 @@ Result<Config> load_config(const std::vector<std::string>& args,
     SLUICE_TRY(apply_file(config, config_file));
     config.config_file = config_file;
   }
+  SLUICE_TRY(apply_compat_env(config, env));
   for (const auto& o : options()) {
     if (auto it = env.find(o.env); it != env.end()) {
       auto st = o.apply(config, it->second);

@@ -62,6 +62,12 @@ int main(int argc, char** argv) {
   }
   set_log_level(config.log_level);
   auto log = logger("main");
+  log->debug(
+      "settings: host {}, port {}, data dir '{}', clock {}, url host '{}', SQS endpoint "
+      "strategy {}, auth {}, init '{}'",
+      config.host, config.port, config.data_dir, config.clock, config.url_host,
+      config.sqs_endpoint_strategy, config.auth,
+      config.init_paths.empty() ? std::string() : config.init_paths.front());
 
   std::unique_ptr<Clock> clock;
   if (config.clock == "real") {

@@ -10,3 +10,4 @@ sluice_py_test(NAME foundation_unknown_ops_boto3 SCRIPT foundation_unknown_ops.p
 sluice_node_test(NAME foundation_unknown_ops_js SCRIPT foundation_unknown_ops.test.js
   LABELS foundation)
 sluice_py_test(NAME foundation_init SCRIPT foundation_init.py PYTHON query LABELS foundation)
+sluice_py_test(NAME foundation_localstack SCRIPT foundation_localstack.py PYTHON query LABELS foundation)

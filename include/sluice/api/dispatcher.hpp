@@ -38,7 +38,8 @@ class Dispatcher {
 
   void add_service(std::shared_ptr<const ServiceDecl> decl);
   void add_control(ServiceControl control);
-  // `path` is exact (no query string); method "*" matches any.
+  // `path` is exact (no query string), or ends in "/*" to serve the paths below it too;
+  // method "*" matches any.
   void add_admin_route(std::string method, std::string path, AdminHandler handler);
 
   // Entry point from the HTTP layer. `respond` may be called on any thread.

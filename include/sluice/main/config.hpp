@@ -28,6 +28,8 @@ struct Config {
   std::string sfn_mock_config;  // Step Functions Local mock config file (also SFN_MOCK_CONFIG)
   std::string sns_signing_cert_base;  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string config_file;
+  std::vector<std::string> init_paths;        // --init: init files or directories of them
+  std::string sqs_endpoint_strategy = "off";  // LocalStack's SQS_ENDPOINT_STRATEGY forms
   std::string auth = "none";  // none | sigv4 (verify SigV4 signatures against access_keys)
   std::string access_keys_file;
   // From --access-keys FILE then --access-key-list/SLUICE_ACCESS_KEYS, in that order.
@@ -43,10 +45,15 @@ struct Config {
   bool show_version = false;
 };
 
-// `env` is the process environment as name -> value (only SLUICE_* are read).
+// `env` is the process environment as name -> value: SLUICE_*, and the LocalStack names
+// listed by compat_env_names() (lower precedence than SLUICE_*).
 Result<Config> load_config(const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& env);
 std::string config_help();
+// The environment variables of LocalStack (and Step Functions Local) that load_config
+// understands: SFN_MOCK_CONFIG, SQS_ENDPOINT_STRATEGY, LOCALSTACK_HOST, GATEWAY_LISTEN,
+// DEBUG.
+const std::vector<std::string>& compat_env_names();
 const char* sluice_version();
 
 }  // namespace sluice

@@ -18,6 +18,7 @@ struct Runtime {
   std::string lambda_endpoint = "";        // Lambda Invoke API base URL; empty: none configured
   std::string sns_signing_cert_base = "";  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string sfn_mock_config = "";        // Step Functions Local mock config file; empty: none
+  std::string sqs_endpoint_strategy = "off";  // queue URL form: off, path, standard, domain
 };
 
 }  // namespace sluice::services

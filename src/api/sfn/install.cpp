@@ -113,11 +113,8 @@ Result<std::shared_ptr<SfnEngine>> install_sfn(Dispatcher& dispatcher, services:
         std::make_shared<DeclPort>(sns::make_sns_service(wiring.sns, runtime), runtime.url_host);
   options.http = std::make_shared<PosixHttpPort>();
   options.lambda_endpoint = wiring.lambda_endpoint;
-  // Step Functions Local reads its mock configuration from SFN_MOCK_CONFIG.
-  std::string mock_file = wiring.mock_config_file;
-  if (mock_file.empty()) {
-    if (const char* env = std::getenv("SFN_MOCK_CONFIG")) mock_file = env;
-  }
+  // --sfn-mock-config; load_config maps Step Functions Local's SFN_MOCK_CONFIG to it.
+  const std::string& mock_file = wiring.mock_config_file;
   if (!mock_file.empty()) {
     auto text = read_file(mock_file);
     if (!text.ok()) return std::move(text).error();

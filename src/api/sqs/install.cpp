@@ -45,6 +45,12 @@ AdminHandler peek_route(std::shared_ptr<SqsEngine> engine, const std::string& de
           json_response(400, {{"error", "InvalidRequest"}, {"message", params.error().message}}));
       return;
     }
+    // LocalStack's path form: /_aws/sqs/messages/<region>/<account>/<queue>.
+    constexpr std::string_view kBase = "/_aws/sqs/messages/";
+    if (request.path.size() > kBase.size() && request.path.rfind(kBase, 0) == 0 &&
+        !params->count("QueueUrl")) {
+      (*params)["QueueUrl"] = "http://localhost/queue/" + request.path.substr(kBase.size());
+    }
     auto it = params->find("QueueUrl");
     if (it == params->end()) {
       respond(
@@ -93,6 +99,8 @@ Result<std::shared_ptr<SqsEngine>> install_sqs(Dispatcher& dispatcher, services:
   dispatcher.add_admin_route("GET", "/_sluice/sqs/messages",
                              peek_route(engine, runtime.default_region, false));
   dispatcher.add_admin_route("GET", "/_aws/sqs/messages",
+                             peek_route(engine, runtime.default_region, true));
+  dispatcher.add_admin_route("GET", "/_aws/sqs/messages/*",
                              peek_route(engine, runtime.default_region, true));
   return engine;
 }

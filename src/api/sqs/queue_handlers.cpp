@@ -101,11 +101,30 @@ Result<QueueId> queue_from_url(const std::string& url, const std::string& defaul
 }
 
 std::string queue_url(const QueueId& id, const std::string& scheme, const std::string& request_host,
-                      const std::string& url_host) {
-  const std::string& host =
+                      const std::string& url_host, const std::string& strategy) {
+  std::string host =
       !url_host.empty() ? url_host : (!request_host.empty() ? request_host : "localhost:4566");
-  return (scheme.empty() ? std::string("http") : scheme) + "://" + host + "/" + id.account + "/" +
-         id.name;
+  const std::string prefix = (scheme.empty() ? std::string("http") : scheme) + "://";
+  if (strategy == "path")
+    return prefix + host + "/queue/" + id.region + "/" + id.account + "/" + id.name;
+  if (strategy == "standard" || strategy == "domain") {
+    // Drop a service prefix the client already addressed us with, so that URLs do not
+    // nest (sqs.us-east-1.sqs.us-east-1....).
+    const std::string hostname = host.substr(0, host.find(':'));
+    std::string port = host.size() > hostname.size() ? host.substr(hostname.size()) : "";
+    std::string base = hostname;
+    const auto labels = split(hostname, '.');
+    if (labels.size() >= 3 && labels[0] == "sqs" && looks_like_region(labels[1])) {
+      base = hostname.substr(labels[0].size() + labels[1].size() + 2);
+    } else if (labels.size() >= 3 && labels[1] == "queue" && looks_like_region(labels[0])) {
+      base = hostname.substr(labels[0].size() + labels[1].size() + 2);
+    }
+    if (base == "localhost" || base == "127.0.0.1") base = "localhost.localstack.cloud";
+    const std::string sub =
+        strategy == "standard" ? "sqs." + id.region + "." : id.region + ".queue.";
+    return prefix + sub + base + port + "/" + id.account + "/" + id.name;
+  }
+  return prefix + host + "/" + id.account + "/" + id.name;
 }
 
 Result<QueueId> SqsHandlers::target_queue(const Call& call, const Json& in) const {
@@ -124,7 +143,8 @@ Result<QueueId> SqsHandlers::target_queue(const Call& call, const Json& in) cons
 }
 
 std::string SqsHandlers::url_of(const QueueId& id, const Call& call) const {
-  return queue_url(id, call.scheme, call.host, engine_->runtime().url_host);
+  return queue_url(id, call.scheme, call.host, engine_->runtime().url_host,
+                   engine_->runtime().sqs_endpoint_strategy);
 }
 
 void SqsHandlers::reply_durable(Reply reply, Json result) {

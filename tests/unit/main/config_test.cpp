@@ -205,5 +205,36 @@ TEST_F(ConfigTest, help_and_version) {
   EXPECT_EQ(version.find_first_not_of("0123456789."), std::string::npos) << version;
 }
 
+TEST_F(ConfigTest, localstack_environment_names_under_sluice_ones) {
+  const Config c = ok({}, {{"SQS_ENDPOINT_STRATEGY", "standard"},
+                           {"LOCALSTACK_HOST", "localstack:4566"},
+                           {"GATEWAY_LISTEN", "0.0.0.0:4599,:4600"},
+                           {"SFN_MOCK_CONFIG", "/mocks.json"},
+                           {"DEBUG", "1"}});
+  EXPECT_EQ(c.sqs_endpoint_strategy, "standard");
+  EXPECT_EQ(c.url_host, "localstack:4566");
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.port, 4599);
+  EXPECT_EQ(c.sfn_mock_config, "/mocks.json");
+  EXPECT_EQ(c.log_level, "debug");
+  // SLUICE_* and flags win over LocalStack's names.
+  const Config d = ok({"--port", "1"}, {{"GATEWAY_LISTEN", ":4599"},
+                                        {"SLUICE_URL_HOST", "sluice:1"},
+                                        {"LOCALSTACK_HOST", "localstack:4566"},
+                                        {"SQS_ENDPOINT_STRATEGY", "dynamic"}});
+  EXPECT_EQ(d.port, 1);
+  EXPECT_EQ(d.host, "127.0.0.1");
+  EXPECT_EQ(d.url_host, "sluice:1");
+  EXPECT_EQ(d.sqs_endpoint_strategy, "off");
+  EXPECT_FALSE(load_config({}, {{"SQS_ENDPOINT_STRATEGY", "weird"}}).ok());
+  EXPECT_FALSE(load_config({}, {{"GATEWAY_LISTEN", "4566"}}).ok());
+}
+
+TEST_F(ConfigTest, init_paths_are_a_comma_separated_list) {
+  EXPECT_EQ(ok({"--init", "a.json,dir/"}).init_paths, (std::vector<std::string>{"a.json", "dir/"}));
+  EXPECT_EQ(ok({}, {{"SLUICE_INIT", "x.json"}}).init_paths, std::vector<std::string>{"x.json"});
+  EXPECT_TRUE(ok({"--init", ""}).init_paths.empty());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -26,8 +26,15 @@ std::shared_ptr<const ServiceDecl> make_sqs_service(
 Result<services::sqs::QueueId> queue_from_url(const std::string& url,
                                               const std::string& default_region);
 
-// http://<host>/<account>/<name>, host = url_host when configured, else the request's.
+// The URL handed out for a queue. host = url_host when configured, else the request's.
+// `strategy` is LocalStack's SQS_ENDPOINT_STRATEGY: "off" (or empty, "dynamic")
+// http://<host>/<account>/<name>; "path" http://<host>/queue/<region>/<account>/<name>;
+// "standard" http://sqs.<region>.<host>/<account>/<name>; "domain"
+// http://<region>.queue.<host>/<account>/<name>. Under standard and domain a loopback host
+// (localhost, 127.0.0.1) becomes localhost.localstack.cloud, whose subdomains all resolve
+// to 127.0.0.1, as LocalStack's URLs do.
 std::string queue_url(const services::sqs::QueueId& id, const std::string& scheme,
-                      const std::string& request_host, const std::string& url_host);
+                      const std::string& request_host, const std::string& url_host,
+                      const std::string& strategy = "off");
 
 }  // namespace sluice::api::sqs
