@@ -5,10 +5,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <thread>
 
+#include "sluice/common/clock.hpp"
 #include "sluice/common/encoding.hpp"
 
 namespace sluice {
@@ -72,12 +75,92 @@ std::optional<HttpResult> http_call(const std::string& host, int port, const std
 int usage() {
   std::cerr << "Usage: sluice [--host H] [--port P] COMMAND\n"
                "  health               exit 0 when the server answers /_sluice/health\n"
+               "  wait [TIMEOUT]       wait until the server answers (default 30s), with progress\n"
                "  reset [SERVICE]      drop all state (or one service's: sqs, sns, states)\n"
                "  clock                print the server's clock\n"
-               "  clock advance DUR    move a virtual clock forward (90s, 15m, 2h, 3d, 1y)\n"
+               "  clock advance DUR [--step STEP]\n"
+               "                       move a virtual clock forward (90s, 15m, 2h, 3d, 1y); with\n"
+               "                       --step, in steps of STEP with progress on stderr\n"
                "  clock mode auto|manual\n"
                "  peek QUEUE_URL       list a queue's messages without changing them\n";
   return 2;
+}
+
+// "1d 2h", "90s", "250ms": the largest two units of a duration, for progress lines.
+std::string format_duration(TimeMs ms) {
+  static const std::pair<TimeMs, const char*> kUnits[] = {
+      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1'000, "s"}, {1, "ms"}};
+  std::string out;
+  int parts = 0;
+  for (const auto& [size, name] : kUnits) {
+    if (ms >= size && parts < 2) {
+      out += (out.empty() ? "" : " ") + std::to_string(ms / size) + name;
+      ms %= size;
+      ++parts;
+    } else if (parts > 0) {
+      ++parts;  // only adjacent units: "1d 2h", never "1d 5s"
+    }
+  }
+  return out.empty() ? "0s" : out;
+}
+
+void print_body(const std::string& body) {
+  std::cout << body << (body.empty() || body.back() != '\n' ? "\n" : "");
+}
+
+// `sluice wait`: polls the health route until it answers, a line of progress a second.
+int wait_for_server(const std::string& host, int port, TimeMs timeout_ms) {
+  using Steady = std::chrono::steady_clock;
+  const auto start = Steady::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start).count();
+  };
+  long long next_report_ms = 1000;
+  for (;;) {
+    auto res = http_call(host, port, "GET", "/_sluice/health", "");
+    if (res && res->status == 200) {
+      std::cerr << "sluice at " << host << ":" << port << " is ready after "
+                << format_duration(elapsed_ms()) << "\n";
+      print_body(res->body);
+      return 0;
+    }
+    if (elapsed_ms() >= timeout_ms) {
+      std::cerr << "sluice: no server answered at " << host << ":" << port << " within "
+                << format_duration(timeout_ms) << "\n";
+      return 1;
+    }
+    if (elapsed_ms() >= next_report_ms) {
+      std::cerr << "waiting for sluice at " << host << ":" << port << " ... "
+                << format_duration(elapsed_ms() / 1000 * 1000) << "\n";
+      next_report_ms += 1000;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// `sluice clock advance DUR --step STEP`: one request per step, so that what each step
+// wakes (and schedules) runs before the next; a progress line per step on stderr.
+int advance_in_steps(const std::string& host, int port, TimeMs total, TimeMs step) {
+  TimeMs done = 0;
+  std::optional<HttpResult> last;
+  while (done < total) {
+    const TimeMs now_step = std::min(step, total - done);
+    last = http_call(host, port, "POST", "/_sluice/clock",
+                     "{\"advance_ms\":" + std::to_string(now_step) + "}");
+    if (!last) {
+      std::cerr << "sluice: cannot reach a server at " << host << ":" << port << "\n";
+      return 1;
+    }
+    if (last->status != 200) {
+      print_body(last->body);
+      return 1;
+    }
+    done += now_step;
+    std::cerr << "clock: advanced " << format_duration(done) << " of " << format_duration(total)
+              << " (" << (done * 100 / total) << "%)\n";
+  }
+  if (last) print_body(last->body);
+  return 0;
 }
 
 }  // namespace
@@ -90,7 +173,7 @@ bool is_admin_command(const std::vector<std::string>& args) {
       continue;
     }
     if (a.rfind("--", 0) == 0) continue;
-    return a == "health" || a == "reset" || a == "clock" || a == "peek";
+    return a == "health" || a == "wait" || a == "reset" || a == "clock" || a == "peek";
   }
   return false;
 }
@@ -120,6 +203,15 @@ int run_admin_command(const std::vector<std::string>& args, const std::string& d
   const std::string& cmd = words[0];
   if (cmd == "health" && words.size() == 1) {
     target = "/_sluice/health";
+  } else if (cmd == "wait" && words.size() <= 2) {
+    const TimeMs timeout = words.size() == 2 ? parse_duration_ms(words[1]) : 30'000;
+    if (timeout < 0) return usage();
+    return wait_for_server(host, port, timeout);
+  } else if (cmd == "clock" && words.size() == 5 && words[1] == "advance" && words[3] == "--step") {
+    const TimeMs total = parse_duration_ms(words[2]);
+    const TimeMs step = parse_duration_ms(words[4]);
+    if (total < 0 || step <= 0) return usage();
+    return advance_in_steps(host, port, total, step);
   } else if (cmd == "reset" && words.size() <= 2) {
     method = "POST";
     target = "/_sluice/reset" + (words.size() == 2 ? "?service=" + url_encode(words[1]) : "");
@@ -143,7 +235,7 @@ int run_admin_command(const std::vector<std::string>& args, const std::string& d
     std::cerr << "sluice: cannot reach a server at " << host << ":" << port << "\n";
     return 1;
   }
-  std::cout << res->body << (res->body.empty() || res->body.back() != '\n' ? "\n" : "");
+  print_body(res->body);
   return res->status >= 200 && res->status < 300 ? 0 : 1;
 }
 

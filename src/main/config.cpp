@@ -512,8 +512,8 @@ std::string config_help() {
       "  --version\n      Print the version and exit.\n  --help\n      Print this help.\n\n"
       "Precedence: flags, then environment, then the config file.\n\n"
       "Client commands (talk to a running sluice at --host/--port):\n"
-      "  sluice health | reset [SERVICE] | clock | clock advance DUR | clock mode auto|manual"
-      " | peek QUEUE_URL\n";
+      "  sluice health | wait [TIMEOUT] | reset [SERVICE] | clock | clock advance DUR [--step "
+      "STEP] | clock mode auto|manual | peek QUEUE_URL\n";
   return out;
 }
 

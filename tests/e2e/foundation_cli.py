@@ -3,7 +3,9 @@ flags, and the virtual clock's admin endpoint."""
 import json
 import os
 import re
+import socket
 import subprocess
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -124,6 +126,73 @@ class VirtualClock(unittest.TestCase):
             status, err, _ = get_json(s.endpoint + "/_sluice/clock", "POST", {"advance": "1h"})
             self.assertEqual(status, 409)
             self.assertEqual(err["error"], "ClockNotVirtual")
+
+
+class ClientCommands(unittest.TestCase):
+    """`sluice health|wait|reset|clock|peek`: the binary as a client of the admin routes."""
+
+    def cli(self, server_port, *args):
+        return run_binary("--port", str(server_port), *args)
+
+    def test_health_reset_peek(self):
+        with Server() as s:
+            r = self.cli(s.port, "health")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["status"], "ok")
+            # A queue with a message, made over the wire (AWS Query, no SDK needed).
+            url = s.endpoint + "/000000000000/cli-q"
+            urllib.request.urlopen(urllib.request.Request(
+                s.endpoint + "/", data=b"Action=CreateQueue&QueueName=cli-q&Version=2012-11-05"),
+                timeout=5).read()
+            urllib.request.urlopen(urllib.request.Request(
+                url, data=b"Action=SendMessage&MessageBody=peek-me&Version=2012-11-05"),
+                timeout=5).read()
+            r = self.cli(s.port, "peek", url)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([m["Body"] for m in json.loads(r.stdout)["Messages"]], ["peek-me"])
+            r = self.cli(s.port, "reset", "sqs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = self.cli(s.port, "peek", url)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("QueueDoesNotExist", r.stdout)
+
+    def test_wait_reports_progress_until_the_server_answers(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        # Nothing listens yet: wait gives up after its timeout with progress lines.
+        r = self.cli(port, "wait", "1500ms")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"waiting for sluice at 127.0.0.1:{port} ... 1s", r.stderr)
+        self.assertIn("no server answered", r.stderr)
+        # A server that starts while we wait is found.
+        waiter = subprocess.Popen([sluice_harness.sluice_bin(), "--port", str(port), "wait", "20s"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.2)
+        with Server("--port", str(port)):
+            out, err = waiter.communicate(timeout=20)
+        self.assertEqual(waiter.returncode, 0, err)
+        self.assertIn("waiting for sluice", err)
+        self.assertRegex(err, r"is ready after \d")
+        self.assertEqual(json.loads(out)["status"], "ok")
+
+    def test_clock_commands_and_stepped_advance(self):
+        with Server("--clock", "virtual") as s:
+            before = json.loads(self.cli(s.port, "clock").stdout)["now_ms"]
+            r = self.cli(s.port, "clock", "advance", "90s")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["now_ms"], before + 90_000)
+            r = self.cli(s.port, "clock", "advance", "2d", "--step", "12h")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["now_ms"], before + 90_000 + 2 * 86_400_000)
+            self.assertEqual(r.stderr.splitlines(), [
+                "clock: advanced 12h of 2d (25%)", "clock: advanced 1d of 2d (50%)",
+                "clock: advanced 1d 12h of 2d (75%)", "clock: advanced 2d of 2d (100%)"])
+            r = self.cli(s.port, "clock", "mode", "auto")
+            self.assertEqual(json.loads(r.stdout)["mode"], "auto")
+            r = self.cli(s.port, "clock", "advance", "soon")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("InvalidRequest", r.stdout)
 
 
 if __name__ == "__main__":
