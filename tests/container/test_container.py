@@ -125,6 +125,88 @@ print('queue url', url)
         finally:
             run(["podman", "stop", "-t", "5", name], check=False, capture_output=True)
 
+    def start(self, *env, volumes=()):
+        """A detached container on the host network; returns (name, port)."""
+        port = free_port()
+        name = f"sluice-test-{port}"
+        cmd = ["podman", "run", "-d", "--rm", "--name", name, "--network=host",
+               "-e", f"SLUICE_PORT={port}"]
+        for e in env:
+            cmd += ["-e", e]
+        for v in volumes:
+            cmd += ["-v", v]
+        run(cmd + [IMAGE], capture_output=True)
+        self.addCleanup(run, ["podman", "stop", "-t", "5", name], check=False,
+                        capture_output=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if http_get(f"http://127.0.0.1:{port}/_sluice/health")[0] == 200:
+                    return name, port
+            except OSError:
+                time.sleep(0.1)
+        logs = run(["podman", "logs", name], check=False, capture_output=True)
+        self.fail(f"the container never answered:\n{logs.stdout}{logs.stderr}")
+
+    def test_e2e_suites_against_the_container(self):
+        """The SQS scenario suite over both protocols, run against the image instead of a
+        local binary (the harness's SLUICE_EXTERNAL_ENDPOINT)."""
+        _, port = self.start("SLUICE_CLOCK=virtual")
+        suites = [("/usr/bin/python3", "sqs_boto3_query.py")]
+        py_json = os.environ.get("SLUICE_PYTHON_JSON", "")
+        if os.path.exists(py_json):
+            suites.append((py_json, "sqs_boto3_json.py"))
+        e2e = os.path.join(REPO, "tests", "e2e")
+        for python, script in suites:
+            with self.subTest(script):
+                env = dict(os.environ, SLUICE_EXTERNAL_ENDPOINT=f"http://127.0.0.1:{port}",
+                           SLUICE_BIN="/nonexistent", PYTHONPATH=e2e)
+                r = subprocess.run([python, os.path.join(e2e, script)], capture_output=True,
+                                   text=True, env=env, cwd=e2e, timeout=600)
+                tail = "\n".join(r.stderr.splitlines()[-5:])
+                print(f"{script} against the container: {tail}", flush=True)
+                self.assertEqual(r.returncode, 0, r.stderr[-4000:])
+
+    def test_readme_examples_and_the_compose_layout(self):
+        """docker/compose.yaml's setup: examples/ mounted as /init, SLUICE_INIT, a data
+        volume; the README's examples run against it from the host, and an application
+        container reaches it by service name and uses the queue URL it is given."""
+        sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+        import docs_examples
+        data = tempfile.mkdtemp(prefix="sluice-data-")
+        os.chmod(data, 0o777)
+        self.addCleanup(shutil.rmtree, data, True)
+        name, port = self.start("SLUICE_INIT=/init/init.json", "SLUICE_DATA_DIR=/data",
+                                volumes=[f"{REPO}/examples:/init:ro", f"{data}:/data"])
+        ran = docs_examples.run_examples(self, f"http://127.0.0.1:{port}")
+        print("examples run against the container:", ", ".join(ran), flush=True)
+        # The "app" container: resolves `sluice` by name (as a compose network would) and
+        # reads the queue through the URL the server hands to a client on that side.
+        app = ["podman", "run", "--rm", "--network=host", "--add-host", "sluice:127.0.0.1",
+               IMAGE, "--host", "sluice", "--port", str(port)]
+        r = run(app + ["wait", "10s"], capture_output=True, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"sluice at sluice:{port} is ready", r.stderr)
+        url = subprocess.run(
+            ["/usr/bin/python3", "-c", f"""
+import urllib.request, re
+req = urllib.request.Request('http://127.0.0.1:{port}/',
+    data=b'Action=GetQueueUrl&QueueName=orders&Version=2012-11-05',
+    headers={{'Host': 'sluice:{port}'}})
+body = urllib.request.urlopen(req, timeout=5).read().decode()
+print(re.search('<QueueUrl>(.*)</QueueUrl>', body).group(1))
+"""], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(url, f"http://sluice:{port}/000000000000/orders")
+        r = run(app + ["peek", url], capture_output=True, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Messages", json.loads(r.stdout))
+        # The compose file describes this layout.
+        with open(os.path.join(REPO, "docker", "compose.yaml")) as f:
+            compose = f.read()
+        for needle in ("SLUICE_INIT: /init/init.json", "../examples:/init:ro",
+                       "AWS_ENDPOINT_URL: http://sluice:4566", "condition: service_healthy"):
+            self.assertIn(needle, compose)
+
 
 if __name__ == "__main__":
     if os.geteuid() != 0 or not shutil.which("podman") or not shutil.which("debootstrap"):
