@@ -1,0 +1,3 @@
+# Reliability (label crash): SIGKILL under load on a data dir, restart, every acknowledged
+# effect checked (50 cycles here; SLUICE_CRASH_CYCLES=1000 for the long run).
+sluice_py_test(NAME crash_harness SCRIPT crash_harness.py PYTHON any LABELS crash TIMEOUT 900)
