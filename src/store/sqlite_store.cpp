@@ -9,11 +9,14 @@
 
 #include <cerrno>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "sluice/common/log.hpp"
 #include "sluice/store/store.hpp"
@@ -35,7 +38,27 @@ struct Op {
   std::string key;
   std::string value;
   std::function<void(Status)> done;
+  std::uint64_t seq = 0;   // enqueue order
+  std::uint64_t from = 0;  // barrier: first write its thread enqueued since its last barrier
 };
+
+// A write that failed to commit, for the barriers enqueued after it.
+struct FailedRange {
+  std::uint64_t first, last;
+  std::string message;
+};
+
+// Per thread and store: the first write enqueued since the thread's last barrier. A
+// handler enqueues its writes and then its barrier on one thread, so a barrier answers
+// for the writes in [from, seq): if any of them failed in an earlier group commit, the
+// barrier fails too, even though its own batch (perhaps only the barrier) committed.
+std::uint64_t& first_unbarriered_write(const void* store) {
+  thread_local std::vector<std::pair<const void*, std::uint64_t>> firsts;
+  for (auto& [s, first] : firsts)
+    if (s == store) return first;
+  firsts.emplace_back(store, 0);
+  return firsts.back().second;
+}
 
 class SqliteStore final : public Store {
  public:
@@ -129,9 +152,26 @@ class SqliteStore final : public Store {
 
  private:
   void enqueue(Op op) {
+    std::uint64_t& first = first_unbarriered_write(this);
     std::lock_guard lock(mu_);
+    op.seq = ++seq_;
+    if (op.kind == Op::kBarrier) {
+      op.from = first != 0 ? first : op.seq;
+      first = 0;
+    } else if (first == 0) {
+      first = op.seq;
+    }
     pending_.push_back(std::move(op));
     cv_.notify_one();
+  }
+
+  // The failure of an earlier commit that covered one of [from, seq), if any.
+  const FailedRange* failed_write_in(std::uint64_t from, std::uint64_t seq) const {
+    for (auto it = failed_.rbegin(); it != failed_.rend(); ++it) {
+      if (it->last < from) break;  // ranges are in commit (= seq) order
+      if (it->first < seq) return &*it;
+    }
+    return nullptr;
   }
 
   bool step_op(const Op& op) {
@@ -193,10 +233,26 @@ class SqliteStore final : public Store {
           exec(rollback_);
           logger("store")->error("commit to {} failed: {}", path_, msg);
           status = Error::unavailable("The change could not be made durable: " + msg);
+          std::uint64_t first = 0, last = 0;
+          for (const auto& op : batch) {
+            if (op.kind == Op::kBarrier) continue;
+            if (first == 0) first = op.seq;
+            last = op.seq;
+          }
+          failed_.push_back({first, last, msg});
+          if (failed_.size() > 4096) failed_.pop_front();
         }
       }
-      for (auto& op : batch)
-        if (op.kind == Op::kBarrier && op.done) op.done(status);
+      for (auto& op : batch) {
+        if (op.kind != Op::kBarrier || !op.done) continue;
+        if (!status.ok()) {
+          op.done(status);
+        } else if (const FailedRange* f = failed_write_in(op.from, op.seq)) {
+          op.done(Error::unavailable("The change could not be made durable: " + f->message));
+        } else {
+          op.done(status);
+        }
+      }
       batch.clear();
     }
   }
@@ -214,6 +270,8 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Op> pending_;
+  std::uint64_t seq_ = 0;           // under mu_
+  std::deque<FailedRange> failed_;  // writer thread only
   bool stopping_ = false;
   std::thread writer_;
 };

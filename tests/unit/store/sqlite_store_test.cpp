@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "sluice/store/store.hpp"
 
@@ -131,6 +132,38 @@ TEST_F(SqliteStoreTest, after_durable_runs_in_order_once_changes_are_committed) 
   auto again = open();
   ASSERT_TRUE(again);
   EXPECT_EQ(records(*again, "k").size(), static_cast<std::size_t>(kBarriers));
+}
+
+// A write whose commit failed must fail the barrier enqueued after it even when that
+// barrier lands alone in the next group commit, which succeeds: otherwise a request
+// would be acknowledged for a change that is not on disk.
+TEST_F(SqliteStoreTest, a_barrier_fails_for_an_earlier_failed_write_committed_in_another_batch) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  s->put("k", "lost", "v");
+  // The writer has taken the put and waits (5 s) for the lock; the barrier comes later.
+  std::this_thread::sleep_for(200ms);
+  std::promise<Status> first;
+  s->after_durable([&](Status st) { first.set_value(st); });
+  auto st = first.get_future();
+  ASSERT_EQ(st.wait_for(20s), std::future_status::ready);
+  const Status got = st.get();
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, "ServiceUnavailable");
+  EXPECT_NE(got.error().message.find("locked"), std::string::npos) << got.error().message;
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  // A later write of this thread, committed, is not blamed for the old failure.
+  s->put("k", "kept", "v");
+  std::promise<Status> second;
+  s->after_durable([&](Status st2) { second.set_value(st2); });
+  auto st2 = second.get_future();
+  ASSERT_EQ(st2.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(st2.get().ok());
+  EXPECT_EQ(records(*s, "k"), (Records{{"kept", "v"}}));
 }
 
 TEST_F(SqliteStoreTest, records_survive_reopen) {
