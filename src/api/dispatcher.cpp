@@ -454,6 +454,34 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
 }
 
 void Dispatcher::handle_admin(const HttpRequest& request, Responder respond) const {
+  const std::string& p = request.path;
+  const bool open_route =
+      p == "/_sluice/health" || p == "/_localstack/health" ||
+      (starts_with(p, "/_sluice/sns/") && p.size() > 4 && p.compare(p.size() - 4, 4, ".pem") == 0);
+  if (!open_route && !options_.admin_enabled) {
+    respond(json_response(404, {{"error", "AdminDisabled"},
+                                {"message", "The admin routes are switched off (--admin off)."}}));
+    return;
+  }
+  if (!open_route && !options_.admin_token.empty()) {
+    const std::string* auth = request.header("authorization");
+    const std::string* direct = request.header("x-sluice-admin-token");
+    const bool ok =
+        (auth && starts_with(*auth, "Bearer ") &&
+         constant_time_equal(std::string_view(*auth).substr(7), options_.admin_token)) ||
+        (direct && constant_time_equal(*direct, options_.admin_token));
+    if (!ok) {
+      HttpResponse r =
+          json_response(401, {{"error", "Unauthorized"},
+                              {"message",
+                               "This admin route needs the admin token (--admin-token): send "
+                               "'Authorization: Bearer TOKEN'; the sluice client reads "
+                               "SLUICE_ADMIN_TOKEN."}});
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"sluice admin\"");
+      respond(std::move(r));
+      return;
+    }
+  }
   for (const auto& route : admin_routes_) {
     // A route ending in "/*" also serves the paths below it.
     const bool matches =

@@ -24,6 +24,9 @@ struct HttpResult {
 };
 
 // One HTTP/1.1 request with Connection: close; nullopt if the server cannot be reached.
+// Set once by run_admin_command: the token every request carries.
+std::string g_admin_token;
+
 std::optional<HttpResult> http_call(const std::string& host, int port, const std::string& method,
                                     const std::string& target, const std::string& body) {
   addrinfo hints{};
@@ -47,6 +50,7 @@ std::optional<HttpResult> http_call(const std::string& host, int port, const std
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: " + host + ":" +
                     std::to_string(port) + "\r\nConnection: close\r\n";
   if (!body.empty()) req += "Content-Type: application/json\r\n";
+  if (!g_admin_token.empty()) req += "Authorization: Bearer " + g_admin_token + "\r\n";
   req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   std::size_t sent = 0;
   while (sent < req.size()) {
@@ -179,7 +183,8 @@ bool is_admin_command(const std::vector<std::string>& args) {
 }
 
 int run_admin_command(const std::vector<std::string>& args, const std::string& default_host,
-                      int default_port) {
+                      int default_port, const std::string& admin_token) {
+  g_admin_token = admin_token;
   std::string host = default_host;
   int port = default_port;
   std::vector<std::string> words;

@@ -251,6 +251,22 @@ const std::vector<OptionSpec>& options() {
          c.sns_signing_cert_base = v;
          return ok_status();
        }},
+      {"--admin", "SLUICE_ADMIN", "admin",
+       "on (default) or off: off answers 404 on every admin route (/_sluice, /_localstack, "
+       "/_aws, /moto-api) but health and the SNS signing certificate.",
+       [](Config& c, const std::string& v) -> Status {
+         if (v != "on" && v != "off")
+           return Error::sender("InvalidConfig", "admin must be on or off.");
+         c.admin_enabled = v == "on";
+         return ok_status();
+       }},
+      {"--admin-token", "SLUICE_ADMIN_TOKEN", "admin_token",
+       "Admin routes (but health and the SNS signing certificate) need 'Authorization: "
+       "Bearer TOKEN'; the sluice client commands send SLUICE_ADMIN_TOKEN. Default: none.",
+       [](Config& c, const std::string& v) -> Status {
+         c.admin_token = v;
+         return ok_status();
+       }},
       {"--auth", "SLUICE_AUTH", "auth",
        "none (default: signatures are parsed, not checked) or sigv4 (every request must carry "
        "a valid SigV4 signature by a configured access key; admin routes are not checked).",
@@ -300,6 +316,11 @@ const std::vector<OptionSpec>& options() {
          SLUICE_TRY(parse_int("max_connections", v, 1, 1'000'000, n));
          c.max_connections = static_cast<int>(n);
          return ok_status();
+       }},
+      {"--max-long-polls", "SLUICE_MAX_LONG_POLLS", "max_long_polls",
+       "SQS receives waiting in long polls at once; more get OverLimit (default 10000).",
+       [](Config& c, const std::string& v) -> Status {
+         return parse_int("max_long_polls", v, 1, 10'000'000, c.max_long_polls);
        }},
       {"--idle-timeout", "SLUICE_IDLE_TIMEOUT", "idle_timeout",
        "How long a keep-alive connection may wait for its next request (default 120s).",

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     // container finds the server it runs beside.
     auto defaults = load_config({}, env);
     const Config base = defaults.ok() ? *defaults : Config{};
-    return run_admin_command(args, base.host, base.port);
+    return run_admin_command(args, base.host, base.port, base.admin_token);
   }
   auto loaded = load_config(args, env);
   if (!loaded.ok()) {
@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
   dopts.version = sluice_version();
   dopts.persistence = store->persistent();
   dopts.verify_signatures = config.auth == "sigv4";
+  dopts.admin_enabled = config.admin_enabled;
+  dopts.admin_token = config.admin_token;
   for (const auto& k : config.access_keys)
     dopts.access_keys.push_back({k.access_key_id, k.secret_access_key, k.account_id});
   api::Dispatcher dispatcher(dopts, *clock);
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   runtime.sns_signing_cert_base = config.sns_signing_cert_base;
   runtime.sfn_mock_config = config.sfn_mock_config;
   runtime.sqs_endpoint_strategy = config.sqs_endpoint_strategy;
+  runtime.max_long_polls = static_cast<std::size_t>(config.max_long_polls);
   auto installed = api::install_services(dispatcher, runtime);
   if (!installed.ok()) {
     log->error("cannot restore state: {}", installed.error().message);

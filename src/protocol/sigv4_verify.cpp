@@ -48,15 +48,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Compares without an early exit, so the time taken says nothing about the prefix matched.
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 // "2026-11-24T21:55:38Z" -> "20261124T215538Z", the form AWS's messages use.
 std::string amz_date(TimeMs t) {
   std::string out;

@@ -12,3 +12,4 @@ sluice_node_test(NAME foundation_unknown_ops_js SCRIPT foundation_unknown_ops.te
 sluice_py_test(NAME foundation_init SCRIPT foundation_init.py PYTHON query LABELS foundation)
 sluice_py_test(NAME foundation_localstack SCRIPT foundation_localstack.py PYTHON query LABELS foundation)
 sluice_py_test(NAME docs_examples SCRIPT docs_examples.py PYTHON query LABELS foundation docs)
+sluice_py_test(NAME limits SCRIPT limits.py PYTHON query LABELS foundation TIMEOUT 300)

@@ -24,6 +24,11 @@ struct DispatcherOptions {
   // Configured keys; a request by one of them acts in its account (with or without
   // verification), others fall back to the 12-digit-key rule.
   std::vector<protocol::AccessKey> access_keys{};
+  // The admin surface (/_sluice, /_localstack, /_aws, /moto-api). Health and the SNS
+  // signing certificate stay open whatever these say: health checks and message
+  // validators need them.
+  bool admin_enabled = true;  // --admin off: every other admin route answers 404
+  std::string admin_token{};  // --admin-token: required as "Authorization: Bearer TOKEN"
 };
 
 // What the admin surface can reach without knowing the services' internals.

@@ -20,6 +20,10 @@ std::string base64_encode(std::string_view raw);
 std::optional<std::string> base64_decode(std::string_view text);
 
 // Random version-4 UUID, lower case.
+// Equal without an early exit: the time taken says nothing about the prefix matched
+// (secrets, signatures, tokens).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
 std::string uuid_v4();
 // `n` random bytes as lower-case hex.
 std::string random_hex(std::size_t n_bytes);

@@ -30,6 +30,8 @@ struct Config {
   std::string config_file;
   std::vector<std::string> init_paths;        // --init: init files or directories of them
   std::string sqs_endpoint_strategy = "off";  // LocalStack's SQS_ENDPOINT_STRATEGY forms
+  bool admin_enabled = true;                  // --admin on|off
+  std::string admin_token;    // --admin-token: admin routes need "Authorization: Bearer TOKEN"
   std::string auth = "none";  // none | sigv4 (verify SigV4 signatures against access_keys)
   std::string access_keys_file;
   // From --access-keys FILE then --access-key-list/SLUICE_ACCESS_KEYS, in that order.
@@ -38,6 +40,7 @@ struct Config {
   std::vector<ConfiguredAccessKey> access_keys_from_list;  // internal: merged into access_keys
   long long max_body_bytes = 8 * 1024 * 1024;
   int max_connections = 10000;
+  long long max_long_polls = 10000;
   long long idle_timeout_ms = 120'000;
   long long header_timeout_ms = 30'000;
   long long request_timeout_ms = 60'000;

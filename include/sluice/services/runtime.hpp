@@ -1,5 +1,6 @@
 #pragma once
 // What every engine is built with: time, timers and the store. Plain C++, no HTTP.
+#include <cstddef>
 #include <string>
 
 #include "sluice/common/clock.hpp"
@@ -19,6 +20,8 @@ struct Runtime {
   std::string sns_signing_cert_base = "";  // scheme://host of SNS SigningCertURLs; empty: request's
   std::string sfn_mock_config = "";        // Step Functions Local mock config file; empty: none
   std::string sqs_endpoint_strategy = "off";  // queue URL form: off, path, standard, domain
+  // Process protection: receives parked in long polls at once (more get OverLimit).
+  std::size_t max_long_polls = 10000;
 };
 
 }  // namespace sluice::services

@@ -248,6 +248,13 @@ void SqsEngine::serve_waiters(Queue& q, TimeMs now, Completions& out) {
   }
 }
 
+std::size_t SqsEngine::parked_receives() const {
+  std::size_t n = 0;
+  for (const auto& [key, q] : queues_)
+    n += q->waiters.size();
+  return n;
+}
+
 void SqsEngine::expire_waiter(const std::string& key, std::uint64_t generation,
                               std::uint64_t waiter_id) {
   Completions out;

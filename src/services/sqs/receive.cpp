@@ -288,6 +288,16 @@ void SqsEngine::receive_message(const QueueId& id, ReceiveRequest request, Recei
             }
           });
         });
+      } else if (parked_receives() >= runtime_.max_long_polls) {
+        // The process keeps at most --max-long-polls receives parked; more would hold
+        // connections and memory without bound. OverLimit is ReceiveMessage's own limit
+        // error, which clients back off on.
+        out.add([done, limit = runtime_.max_long_polls] {
+          done(Error::sender("OverLimit",
+                             "Too many receives are waiting in long polls (limit " +
+                                 std::to_string(limit) + ", --max-long-polls); try again later.",
+                             403));
+        });
       } else {
         // Long polling: park until a message becomes visible or the wait ends.
         detail::Waiter w;

@@ -201,5 +201,53 @@ TEST_F(DispatcherAdmin, clock_cannot_be_pushed_past_year_9999) {
             "9999-12-31T23:59:59.000Z");
 }
 
+TEST(DispatcherAdminGate, a_token_guards_every_admin_route_but_health_and_certificates) {
+  RealClock clock;
+  DispatcherOptions o{"us-east-1", "000000000000", "1.2.3", false};
+  o.admin_token = "s3cret";
+  Dispatcher d(o, clock);
+  int resets = 0;
+  d.add_control({"alpha", [&] { ++resets; }});
+  d.add_admin_route("GET", "/_sluice/sns/SimpleNotificationService-x.pem",
+                    [](const HttpRequest&, Responder respond) { respond(HttpResponse{}); });
+  EXPECT_EQ(dispatch(d, make_request("GET", "/_sluice/health")).status, 200);
+  EXPECT_EQ(dispatch(d, make_request("GET", "/_localstack/health")).status, 200);
+  EXPECT_EQ(dispatch(d, make_request("GET", "/_sluice/sns/SimpleNotificationService-x.pem")).status,
+            200);
+  for (const char* path : {"/_sluice/reset", "/moto-api/reset"}) {
+    auto r = dispatch(d, make_request("POST", path));
+    EXPECT_EQ(r.status, 401) << path;
+    EXPECT_NE(r.body.find("--admin-token"), std::string::npos) << r.body;
+    auto wrong = make_request("POST", path);
+    wrong.headers.emplace_back("authorization", "Bearer s3cre");
+    EXPECT_EQ(dispatch(d, wrong).status, 401) << path;
+  }
+  EXPECT_EQ(resets, 0);
+  auto bearer = make_request("POST", "/_sluice/reset");
+  bearer.headers.emplace_back("authorization", "Bearer s3cret");
+  EXPECT_EQ(dispatch(d, bearer).status, 200);
+  auto direct = make_request("GET", "/_sluice/clock");
+  direct.headers.emplace_back("x-sluice-admin-token", "s3cret");
+  EXPECT_EQ(dispatch(d, direct).status, 200);
+  EXPECT_EQ(resets, 1);
+}
+
+TEST(DispatcherAdminGate, admin_off_leaves_only_health) {
+  RealClock clock;
+  DispatcherOptions o{"us-east-1", "000000000000", "1.2.3", false};
+  o.admin_enabled = false;
+  Dispatcher d(o, clock);
+  int resets = 0;
+  d.add_control({"alpha", [&] { ++resets; }});
+  EXPECT_EQ(dispatch(d, make_request("GET", "/_sluice/health")).status, 200);
+  for (const char* path : {"/_sluice/reset", "/moto-api/reset", "/_sluice/clock",
+                           "/_aws/sqs/messages"}) {
+    auto r = dispatch(d, make_request("POST", path));
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_NE(r.body.find("AdminDisabled"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(resets, 0);
+}
+
 }  // namespace
 }  // namespace sluice::api

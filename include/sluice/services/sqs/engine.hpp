@@ -140,6 +140,8 @@ class SqsEngine : public std::enable_shared_from_this<SqsEngine> {
   void persist_move_task(const detail::MoveTask& task);
 
   static void run(detail::Completions& c);
+  // Receives parked in long polls, over every queue (under the lock).
+  std::size_t parked_receives() const;
 
   Runtime& runtime_;
   mutable std::mutex mu_;
