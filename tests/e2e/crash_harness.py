@@ -215,7 +215,7 @@ class CrashSafety(unittest.TestCase):
         violations = []
         checked_executions = set()
         for cycle in range(cycles):
-            srv = Server(*args, timeout=30)
+            srv = Server(*args, timeout=120)
             try:
                 c = Client(srv.port)
                 if env is None or not args:
@@ -241,7 +241,7 @@ class CrashSafety(unittest.TestCase):
             finally:
                 srv.stop()
         if args:
-            with Server(*args, timeout=30) as srv:
+            with Server(*args, timeout=120) as srv:
                 c = Client(srv.port)
                 violations += self.check(srv.port, c, env, ledger, checked_executions, final=True)
                 c.close()
