@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 
 # Build: compiler, CMake/Ninja, ccache, Boost 1.81 (Beast), nlohmann/json, spdlog,
 # SQLite, OpenSSL, GoogleTest. Test clients: Debian's boto3 1.26 and awscli (SQS over
-# AWS Query), Node.js and npm for the AWS SDK for JavaScript v3.
+# AWS Query), Node.js and npm for the AWS SDK for JavaScript v3; clang for the libFuzzer
+# targets (tests/fuzz).
 build_packages=(g++ cmake ninja-build ccache pkg-config libboost1.81-dev nlohmann-json3-dev
   libspdlog-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev)
-test_packages=(python3 python3-boto3 awscli curl nodejs npm)
+test_packages=(python3 python3-boto3 awscli curl nodejs npm clang libclang-rt-14-dev)
 
 # The container test (ctest label `container`) builds the image with podman.
 container_packages=(podman buildah runc debootstrap)

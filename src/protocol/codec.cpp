@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -308,7 +309,8 @@ void scalar_to_xml(const Json& v, ShapeKind kind, std::string& out) {
     xml_escape(v.get_ref<const std::string&>(), out);
   } else if (v.is_boolean()) {
     out += v.get<bool>() ? "true" : "false";
-  } else if (kind == ShapeKind::Timestamp && v.is_number()) {
+  } else if (kind == ShapeKind::Timestamp && v.is_number() &&
+             std::abs(v.get<double>()) < 253402300800.0) {  // within years 0000-9999
     out += iso8601_ms(static_cast<TimeMs>(v.get<double>() * 1000.0));
   } else if (v.is_number()) {
     out += v.dump();

@@ -116,5 +116,13 @@ TEST(XmlEscape, characters_xml_1_0_cannot_carry_become_replacement_characters) {
   EXPECT_EQ(escaped("trunc\xE2\x82"), "trunc" + fffd + fffd);
 }
 
+TEST(XmlEncode, timestamps_beyond_year_9999_are_written_as_numbers_not_converted) {
+  // Found by tests/fuzz/fuzz_form: converting 2e17 s to milliseconds overflowed.
+  const auto shape = structure({member("When", timestamp_shape())});
+  EXPECT_EQ(xml(R"({"When": 202677777777721111})", shape), "<When>202677777777721111</When>");
+  EXPECT_EQ(xml(R"({"When": -1e300})", shape), "<When>-1e+300</When>");
+  EXPECT_EQ(xml(R"({"When": 1700000000.5})", shape), "<When>2023-11-14T22:13:20.500Z</When>");
+}
+
 }  // namespace
 }  // namespace sluice::protocol
