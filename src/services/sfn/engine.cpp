@@ -39,13 +39,23 @@ void Executor::run() {
     auto fn = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    try {
-      fn();
-    } catch (const std::exception& ex) {
-      logger("sfn")->error("engine task failed: {}", ex.what());
+    {
+      std::lock_guard turn(turn_mu_);
+      try {
+        fn();
+      } catch (const std::exception& ex) {
+        logger("sfn")->error("engine task failed: {}", ex.what());
+      }
     }
     lock.lock();
   }
+}
+
+std::unique_lock<std::mutex> Executor::turn() {
+  std::unique_lock turn(turn_mu_);
+  std::lock_guard lock(mu_);
+  if (stopping_) turn.unlock();
+  return turn;
 }
 
 // ---- ARNs and names ----
@@ -261,6 +271,7 @@ void SfnEngine::reset() {
     e.closed_order.clear();
     e.ready.clear();
     e.dirty.clear();
+    e.closed_express.clear();
     for (const char* kind :
          {"sfn.machine", "sfn.activity", "sfn.execution", "sfn.event", "sfn.maprun"})
       e.rt.store.erase_prefix(kind, "");

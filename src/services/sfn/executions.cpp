@@ -140,11 +140,15 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
   (void)sync;
   executions[arn] = std::move(rec);
 
-  Doc started = data_detail("input", text);
-  started["roleArn"] = e.role_arn;
-  if (!e.alias_arn.empty()) started["stateMachineAliasArn"] = e.alias_arn;
-  if (!e.version_arn.empty()) started["stateMachineVersionArn"] = e.version_arn;
-  emit_at(e, 0, "ExecutionStarted", "executionStartedEventDetails", std::move(started));
+  if (e.keeps_history()) {
+    Doc started = data_detail("input", text);
+    started["roleArn"] = e.role_arn;
+    if (!e.alias_arn.empty()) started["stateMachineAliasArn"] = e.alias_arn;
+    if (!e.version_arn.empty()) started["stateMachineVersionArn"] = e.version_arn;
+    emit_at(e, 0, "ExecutionStarted", "executionStartedEventDetails", std::move(started));
+  } else {
+    emit_at(e, 0, std::string(), std::string(), nullptr);
+  }
 
   Fiber& root = spawn(e, nullptr, {}, std::move(input), 0);
   e.root = root.id;
@@ -162,7 +166,7 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
           d["error"] = "States.Timeout";
           Fiber* r = fiber(*x, x->root);
           emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails", d);
-          close_execution(*x, "TIMED_OUT", &x->history.back());
+          close_execution(*x, "TIMED_OUT");
           drain();
         },
         /*passive=*/true);
@@ -171,7 +175,7 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
   return &e;
 }
 
-void Engine::close_execution(ExecutionRec& e, const std::string& status, const HistoryEvent*) {
+void Engine::close_execution(ExecutionRec& e, const std::string& status) {
   e.status = status;
   e.stop = now();
   cancel(e.timeout_timer);
@@ -179,12 +183,12 @@ void Engine::close_execution(ExecutionRec& e, const std::string& status, const H
     e.redrive_state = r->state;
     e.redrive_input = r->input;
   }
-  e.redrive_source = static_cast<std::int64_t>(e.history.size());
+  e.redrive_source = e.last_event;
   if (Fiber* r = fiber(e, e.root)) {
     if (r->phase != Phase::Done) stop_fiber(e, *r);
     garbage.emplace_back(e.arn, r->id);
   }
-  dirty.insert(e.arn);
+  if (!e.express()) dirty.insert(e.arn);  // EXPRESS executions are not persisted
   auto listeners = std::move(e.on_close);
   e.on_close.clear();
   for (auto& l : listeners)
@@ -194,7 +198,17 @@ void Engine::close_execution(ExecutionRec& e, const std::string& status, const H
   // AWS keeps nothing of an EXPRESS execution that a caller could read back (Describe,
   // history and List refuse them, map runs' children aside), so neither do we: a long
   // StartSyncExecution load must not grow memory.
-  if (e.express() && e.map_run_arn.empty()) post([this, arn = e.arn] { executions.erase(arn); });
+  if (e.express() && e.map_run_arn.empty()) {
+    // A start on the caller's thread erases them itself when it is done.
+    if (closed_express.empty() && !inline_turn) post([this] { erase_closed_express(); });
+    closed_express.push_back(e.arn);
+  }
+}
+
+void Engine::erase_closed_express() {
+  for (const auto& arn : closed_express)
+    executions.erase(arn);
+  closed_express.clear();
 }
 
 void Engine::abort_execution(ExecutionRec& e, const std::string& error, const std::string& cause) {
@@ -211,7 +225,7 @@ void Engine::abort_execution(ExecutionRec& e, const std::string& error, const st
     e.cause = cause;
   }
   emit_at(e, r ? r->source : 0, "ExecutionAborted", "executionAbortedEventDetails", std::move(d));
-  close_execution(e, "ABORTED", &e.history.back());
+  close_execution(e, "ABORTED");
 }
 
 ExecutionInfo Engine::describe(const ExecutionRec& e) const {
@@ -264,42 +278,125 @@ void SfnEngine::start_execution(Scope scope, StartExecutionRequest request, Done
     if (!test_case.empty() && !e->mocks.has_case(target->machine->name, test_case))
       return done(invalid_arn("The mock configuration has no test case '" + test_case +
                               "' for the state machine '" + target->machine->name + "'"));
+    e->drain_follows = true;
     auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
                               request.input, request.trace_header, false);
+    e->drain_follows = false;
     if (!launched.ok()) return done(std::move(launched).error());
     ExecutionRec* x = *launched;
-    if (!test_case.empty() && x->history.size() == 1) x->mock_case = test_case;
+    if (!test_case.empty() && x->last_event == 1) x->mock_case = test_case;
     ArnAndDate r{x->arn, x->start};
     e->drain();
     e->reply_durable(std::move(done), Result<ArnAndDate>(r));
   });
 }
 
+namespace {
+
+// A StartSyncExecution's answer. While the start runs on the caller's thread the answer is
+// held for it, so that rendering it happens after the turn lock is released.
+struct SyncStart {
+  Done<ExecutionInfo> done;
+  bool holding = false;
+  std::optional<Result<ExecutionInfo>> held;
+  void answer(Result<ExecutionInfo> r) {
+    if (holding) {
+      held = std::move(r);
+    } else {
+      done(std::move(r));
+    }
+  }
+};
+
+// Whether a sync execution of `def` may run on the caller's (an HTTP I/O) thread: states
+// that finish at once or only arm a timer. Tasks (outside calls), Parallel and Map (any
+// amount of work) run on the engine thread.
+bool runs_inline(const asl::StateMachineDef* def) {
+  if (!def) return false;
+  for (const auto& [name, s] : def->states) {
+    switch (s.type) {
+      case asl::StateType::Pass:
+      case asl::StateType::Choice:
+      case asl::StateType::Succeed:
+      case asl::StateType::Fail:
+      case asl::StateType::Wait:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// Starts the execution and runs it as far as it goes. On the caller's thread
+// (e->inline_turn), a machine that may not run there is handed to the engine thread.
+void start_sync(Engine* e, const Scope& scope, const StartExecutionRequest& request,
+                const std::shared_ptr<SyncStart>& call) {
+  std::string arn = request.target_arn;
+  std::string test_case;
+  if (auto hash = arn.find('#'); hash != std::string::npos) {
+    test_case = arn.substr(hash + 1);
+    arn = arn.substr(0, hash);
+  }
+  auto target = resolve_target(*e, arn);
+  if (!target.ok()) return call->answer(std::move(target).error());
+  if (target->machine->type != "EXPRESS")
+    return call->answer(
+        Error::sender("StateMachineTypeNotSupported",
+                      "This operation is not supported by this type of state machine"));
+  if (e->inline_turn) {
+    const bool here =
+        !target->alias && runs_inline(target->version ? target->version->parsed.get()
+                                                      : target->machine->parsed.get());
+    if (!here) {
+      e->post([e, scope, request, call] { start_sync(e, scope, request, call); });
+      return;
+    }
+  }
+  e->drain_follows = true;
+  auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
+                            request.input, request.trace_header, true);
+  e->drain_follows = false;
+  if (!launched.ok()) return call->answer(std::move(launched).error());
+  ExecutionRec* x = *launched;
+  x->mock_case = test_case;
+  x->on_close.push_back(
+      [e, call](const ExecutionRec& closed) { call->answer(e->describe(closed)); });
+  e->drain();
+}
+
+}  // namespace
+
 void SfnEngine::start_sync_execution(Scope scope, StartExecutionRequest request,
                                      Done<ExecutionInfo> done) {
-  impl_->post([e = impl_.get(), scope = std::move(scope), request = std::move(request),
-               done = std::move(done)]() mutable {
-    std::string arn = request.target_arn;
-    std::string test_case;
-    if (auto hash = arn.find('#'); hash != std::string::npos) {
-      test_case = arn.substr(hash + 1);
-      arn = arn.substr(0, hash);
-    }
-    auto target = resolve_target(*e, arn);
-    if (!target.ok()) return done(std::move(target).error());
-    if (target->machine->type != "EXPRESS")
-      return done(Error::sender("StateMachineTypeNotSupported",
-                                "This operation is not supported by this type of state machine"));
-    auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
-                              request.input, request.trace_header, true);
-    if (!launched.ok()) return done(std::move(launched).error());
-    ExecutionRec* x = *launched;
-    x->mock_case = test_case;
-    auto shared_done = std::make_shared<Done<ExecutionInfo>>(std::move(done));
-    x->on_close.push_back(
-        [e, shared_done](const ExecutionRec& closed) { (*shared_done)(e->describe(closed)); });
-    e->drain();
-  });
+  Engine* e = impl_.get();
+  auto call = std::make_shared<SyncStart>();
+  call->done = std::move(done);
+  if (e->executor->on_thread()) {
+    e->post([e, scope = std::move(scope), request = std::move(request), call] {
+      start_sync(e, scope, request, call);
+    });
+    return;
+  }
+  // On the caller's thread, holding the turn lock: no hop to the engine thread and back
+  // for an execution that needs nothing but the interpreter (bench/sfn-perf-findings.md).
+  {
+    auto turn = e->executor->turn();
+    if (!turn.owns_lock()) return;  // stopped: dropped, as posted work would be
+    call->holding = true;
+    e->inline_turn = true;
+    struct Leave {
+      Engine* e;
+      SyncStart& call;
+      ~Leave() {
+        e->inline_turn = false;
+        e->erase_closed_express();
+        call.holding = false;  // an answer from a later turn goes out directly
+      }
+    } leave{e, *call};
+    start_sync(e, scope, request, call);
+  }
+  if (call->held) call->done(std::move(*call->held));
 }
 
 void SfnEngine::stop_execution(std::string arn, std::optional<std::string> error,
@@ -437,8 +534,8 @@ void SfnEngine::redrive_execution(std::string arn, std::string client_token, Don
     ex.redrive_date = e->now();
     if (!client_token.empty()) ex.redrive_tokens.insert(client_token);
     const std::int64_t id =
-        e->emit_at(ex, static_cast<std::int64_t>(ex.history.size()), "ExecutionRedriven",
-                   "executionRedrivenEventDetails", Doc{{"redriveCount", ex.redrive_count}});
+        e->emit_at(ex, ex.last_event, "ExecutionRedriven", "executionRedrivenEventDetails",
+                   Doc{{"redriveCount", ex.redrive_count}});
     ex.fibers.clear();
     Fiber& root = e->spawn(ex, nullptr, {}, ex.redrive_input, id);
     root.state = ex.redrive_state;

@@ -26,6 +26,8 @@
 namespace sluice::services::sfn {
 
 // One thread that runs posted work in order. Work posted after stop() is dropped.
+// Each piece of work runs holding the turn lock; another thread that holds it (turn())
+// may work on the engine's state directly, as if it were the engine thread.
 class Executor {
  public:
   Executor();
@@ -33,6 +35,10 @@ class Executor {
   void post(std::function<void()> fn);
   void stop();
   bool on_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // The turn lock, for a thread other than the engine thread (never from it: the lock
+  // is not recursive). Owns nothing once the executor has stopped: the caller drops its
+  // work, as post() would.
+  std::unique_lock<std::mutex> turn();
 
  private:
   void run();
@@ -40,6 +46,7 @@ class Executor {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
+  std::mutex turn_mu_;
   std::thread thread_;
 };
 
@@ -224,7 +231,10 @@ struct ExecutionRec {
   std::string mock_case;     // "stateMachineArn#TestCase" selected a mock test case
   std::string parent_token;  // started by a parent's .sync / .waitForTaskToken task
 
+  // EXPRESS executions keep no history (AWS has none to read back for them): events are
+  // only numbered, `last_event` is the id of the latest one either way.
   std::vector<HistoryEvent> history;
+  std::int64_t last_event = 0;
   std::size_t persisted_events = 0;
 
   // Where a redrive restarts: the top-level state that was running when the execution
@@ -253,6 +263,7 @@ struct ExecutionRec {
   std::vector<std::function<void(const ExecutionRec&)>> on_close;
 
   bool express() const { return type == "EXPRESS"; }
+  bool keeps_history() const { return !express() || test; }
   bool running() const { return status == "RUNNING"; }
 };
 
@@ -299,6 +310,14 @@ class Engine {
   // Ready fibers, run depth-first: (execution ARN, fiber id).
   std::deque<std::pair<std::string, std::uint64_t>> ready;
   bool draining = false;
+  // The caller drains right after what it is doing (starting an execution): scheduling a
+  // fiber posts no drain of its own.
+  bool drain_follows = false;
+  // A StartSyncExecution running on its caller's thread (holding the turn lock).
+  bool inline_turn = false;
+  // Closed EXPRESS executions, erased once no call frame refers to them.
+  std::vector<std::string> closed_express;
+  void erase_closed_express();
   std::set<std::string> dirty;  // executions to persist after this turn
   // Fibers to erase once no call frame refers to them (end of each drain step).
   std::vector<std::pair<std::string, std::uint64_t>> garbage;
@@ -335,7 +354,7 @@ class Engine {
                                const std::optional<std::string>& input,
                                const std::string& trace_header, bool sync);
   ExecutionInfo describe(const ExecutionRec& e) const;
-  void close_execution(ExecutionRec& e, const std::string& status, const HistoryEvent* last);
+  void close_execution(ExecutionRec& e, const std::string& status);
   void abort_execution(ExecutionRec& e, const std::string& error, const std::string& cause);
 
   // ---- history (interpreter.cpp) ----

@@ -48,8 +48,16 @@ bool error_matches(const std::vector<std::string>& names, const std::string& err
 
 std::int64_t Engine::emit(ExecutionRec& e, Fiber* f, const std::string& type,
                           const std::string& detail_key, Doc detail, bool update_source) {
+  if (!e.keeps_history()) {
+    const std::int64_t id = ++e.last_event;
+    if (f) {
+      f->published = id;
+      if (update_source) f->source = id;
+    }
+    return id;
+  }
   HistoryEvent ev;
-  ev.id = static_cast<std::int64_t>(e.history.size()) + 1;
+  ev.id = ++e.last_event;
   ev.previous_id = f ? f->source : 0;
   // Never before the event it follows (a timer's turn time may be earlier than an
   // event another request stamped with the clock's time).
@@ -68,8 +76,9 @@ std::int64_t Engine::emit(ExecutionRec& e, Fiber* f, const std::string& type,
 
 std::int64_t Engine::emit_at(ExecutionRec& e, std::int64_t previous, const std::string& type,
                              const std::string& detail_key, Doc detail) {
+  if (!e.keeps_history()) return ++e.last_event;
   HistoryEvent ev;
-  ev.id = static_cast<std::int64_t>(e.history.size()) + 1;
+  ev.id = ++e.last_event;
   ev.previous_id = previous;
   // Never before the event it follows (a timer's turn time may be earlier than an
   // event another request stamped with the clock's time).
@@ -92,7 +101,7 @@ void Engine::schedule(ExecutionRec& e, Fiber& f, bool front) {
   } else {
     ready.emplace_back(e.arn, f.id);
   }
-  if (!draining) post([this] { drain(); });
+  if (!draining && !drain_follows) post([this] { drain(); });
 }
 
 void Engine::drain() {
@@ -266,10 +275,14 @@ void Engine::enter_state(ExecutionRec& e, Fiber& f) {
   f.retry_counts.assign(s.retry.size(), 0);
   f.retry_total = 0;
   f.mock_call = 0;
-  Doc detail = data_detail("input", to_text(f.input));
-  detail["name"] = f.state;
-  f.entered_event =
-      emit(e, &f, state_event_prefix(s.type) + "StateEntered", "stateEnteredEventDetails", detail);
+  if (e.keeps_history()) {
+    Doc detail = data_detail("input", to_text(f.input));
+    detail["name"] = f.state;
+    f.entered_event = emit(e, &f, state_event_prefix(s.type) + "StateEntered",
+                           "stateEnteredEventDetails", std::move(detail));
+  } else {
+    f.entered_event = emit(e, &f, std::string());
+  }
   run_state(e, f);
 }
 
@@ -330,7 +343,7 @@ void Engine::exit_state(ExecutionRec& e, Fiber& f, Json output, const std::strin
     e.test_next = next;
     e.test_output = output;
     stop_fiber(e, f);
-    close_execution(e, "SUCCEEDED", nullptr);
+    close_execution(e, "SUCCEEDED");
     return;
   }
   std::string text = to_text(output);
@@ -341,10 +354,14 @@ void Engine::exit_state(ExecutionRec& e, Fiber& f, Json output, const std::strin
                      "service limit.");
     return;
   }
-  Doc detail = data_detail("output", text);
-  detail["name"] = f.state;
-  emit(e, &f, state_event_prefix(s.type) + "StateExited", "stateExitedEventDetails",
-       std::move(detail));
+  if (e.keeps_history()) {
+    Doc detail = data_detail("output", text);
+    detail["name"] = f.state;
+    emit(e, &f, state_event_prefix(s.type) + "StateExited", "stateExitedEventDetails",
+         std::move(detail));
+  } else {
+    emit(e, &f, std::string());
+  }
   ++f.gen;
   f.token.clear();
   f.child_execution.clear();
@@ -400,7 +417,7 @@ void Engine::state_failed(ExecutionRec& e, Fiber& f, const std::string& error,
           Json{{"retryIndex", static_cast<std::int64_t>(i)},
                {"retryBackoffIntervalSeconds", static_cast<std::int64_t>(std::llround(delay))}};
       stop_fiber(e, f);
-      close_execution(e, "FAILED", nullptr);
+      close_execution(e, "FAILED");
       return;
     }
     ++f.retry_counts[i];
@@ -465,10 +482,14 @@ void Engine::fiber_succeeded(ExecutionRec& e, Fiber& f, Json output) {
   f.failed = false;
   f.output = std::move(output);
   if (f.parent == 0) {
-    Doc detail = data_detail("output", to_text(f.output));
     e.output = to_text(f.output);
-    emit(e, &f, "ExecutionSucceeded", "executionSucceededEventDetails", std::move(detail));
-    close_execution(e, "SUCCEEDED", &e.history.back());
+    if (e.keeps_history()) {
+      emit(e, &f, "ExecutionSucceeded", "executionSucceededEventDetails",
+           data_detail("output", *e.output));
+    } else {
+      emit(e, &f, std::string());
+    }
+    close_execution(e, "SUCCEEDED");
     return;
   }
   Fiber* parent = fiber(e, f.parent);
@@ -488,7 +509,7 @@ void Engine::fiber_failed(ExecutionRec& e, Fiber& f, const std::string& error,
     e.test_status = "FAILED";
     if (!error.empty()) e.error = error;
     if (!cause.empty()) e.cause = cause;
-    close_execution(e, "FAILED", nullptr);
+    close_execution(e, "FAILED");
     return;
   }
   if (f.parent == 0) {
@@ -498,7 +519,7 @@ void Engine::fiber_failed(ExecutionRec& e, Fiber& f, const std::string& error,
     if (!error.empty()) e.error = error;
     if (!cause.empty()) e.cause = cause;
     emit(e, &f, "ExecutionFailed", "executionFailedEventDetails", std::move(detail));
-    close_execution(e, "FAILED", &e.history.back());
+    close_execution(e, "FAILED");
     return;
   }
   Fiber* parent = fiber(e, f.parent);

@@ -458,6 +458,7 @@ Status Engine::restore() {
       e->history = std::move(ev->second);
     }
     e->persisted_events = e->history.size();
+    e->last_event = static_cast<std::int64_t>(e->history.size());
     for (const auto& fd : d.value("fibers", Doc::array())) {
       Fiber f = fiber_of(fd);
       e->fibers.emplace(f.id, std::move(f));
@@ -532,7 +533,7 @@ void Engine::resume(ExecutionRec& e) {
           x->error = "States.Timeout";
           emit_at(*x, r ? r->source : 0, "ExecutionTimedOut", "executionTimedOutEventDetails",
                   Doc{{"error", "States.Timeout"}});
-          close_execution(*x, "TIMED_OUT", &x->history.back());
+          close_execution(*x, "TIMED_OUT");
           drain();
         },
         /*passive=*/true);
