@@ -239,6 +239,9 @@ class CrashSafety(unittest.TestCase):
                 stop.set()
                 for w in workers:
                     w.join(timeout=15)
+                # A server that logged an error (a failed commit...) is a finding too.
+                violations += [f"cycle {cycle}: server logged: {line}"
+                               for line in srv.log().splitlines() if " error [" in line]
             finally:
                 srv.stop()
         if args:

@@ -7,11 +7,13 @@
 // queue name was deleted: QueueDeletedRecently).
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "internal.hpp"
 #include "sluice/common/encoding.hpp"
+#include "sluice/common/json_fast.hpp"
 
 namespace sluice::services::sqs {
 
@@ -22,6 +24,14 @@ using detail::StoredMessage;
 using Json = nlohmann::json;
 
 namespace {
+
+// Records are read with the fast reader (a data dir may hold millions of messages: see
+// bench/startup-1m.sh); a record that does not parse is a damaged store.
+Json parse_record(const std::string& text) {
+  Json j = json_parse(text);
+  if (j.is_discarded()) throw std::runtime_error("a stored record is not valid JSON");
+  return j;
+}
 
 std::string message_key(const Queue& q, std::uint64_t seq) {
   char buf[24];
@@ -119,12 +129,12 @@ void SqsEngine::persist_message(const Queue& q, const StoredMessage& m) {
             // The state at enqueue; later receives write sqs.msgstate, which wins.
             {"state", state_json(m)}};
   const std::string key = message_key(q, m.seq);
-  runtime_.store.put("sqs.message", key, j.dump(-1, ' ', false, Json::error_handler_t::replace));
+  runtime_.store.put("sqs.message", key, json_dump(j));
 }
 
 void SqsEngine::persist_message_state(const Queue& q, const StoredMessage& m) {
   if (!runtime_.store.persistent()) return;
-  runtime_.store.put("sqs.msgstate", message_key(q, m.seq), state_json(m).dump());
+  runtime_.store.put("sqs.msgstate", message_key(q, m.seq), json_dump(state_json(m)));
 }
 
 void SqsEngine::unpersist_message(const Queue& q, std::uint64_t seq) {
@@ -185,7 +195,7 @@ Status SqsEngine::restore() {
   const TimeMs now = runtime_.clock.now_ms();
   try {
     for (const auto& rec : *queues) {
-      Json j = Json::parse(rec.value);
+      Json j = parse_record(rec.value);
       auto q = std::make_unique<Queue>();
       q->id = QueueId{j["region"], j["account"], j["name"]};
       q->key = q->id.key();
@@ -220,14 +230,14 @@ Status SqsEngine::restore() {
     }
     std::unordered_map<std::string, Json> state_by_key;
     for (const auto& rec : *states)
-      state_by_key.emplace(rec.key, Json::parse(rec.value));
+      state_by_key.emplace(rec.key, parse_record(rec.value));
     for (const auto& rec : *messages) {
       const auto bar = rec.key.rfind('|');
       if (bar == std::string::npos) continue;
       auto qit = queues_.find(rec.key.substr(0, bar));
       if (qit == queues_.end()) continue;
       Queue& q = *qit->second;
-      Json j = Json::parse(rec.value);
+      Json j = parse_record(rec.value);
       StoredMessage m;
       m.seq = std::stoull(rec.key.substr(bar + 1));
       m.id = j["id"];
@@ -259,6 +269,20 @@ Status SqsEngine::restore() {
         if (m.receipt_token >= next_receipt_token_) next_receipt_token_ = m.receipt_token + 1;
       }
       insert_message(q, std::move(m));
+      state_by_key.erase(rec.key);
+    }
+    // States left over have no message. A message number is never reused while its state
+    // record exists, and such a state is dropped: a later message with its number must
+    // not take over an old receive count and visibility (seen in the crash harness).
+    for (const auto& [key, state] : state_by_key) {
+      (void)state;
+      const auto bar = key.rfind('|');
+      if (bar == std::string::npos) continue;
+      if (auto qit = queues_.find(key.substr(0, bar)); qit != queues_.end()) {
+        const std::uint64_t seq = std::stoull(key.substr(bar + 1));
+        if (seq >= qit->second->next_seq) qit->second->next_seq = seq + 1;
+      }
+      runtime_.store.erase("sqs.msgstate", key);
     }
     for (const auto& rec : *dedups) {
       const auto bar = rec.key.find('|');
@@ -266,7 +290,7 @@ Status SqsEngine::restore() {
       // Queue keys contain no '|', so the first one ends the queue key.
       auto qit = queues_.find(rec.key.substr(0, bar));
       if (qit == queues_.end()) continue;
-      Json j = Json::parse(rec.value);
+      Json j = parse_record(rec.value);
       detail::DedupEntry d{j["id"], j["seqno"], j["md5"], j["md5a"], j["md5s"], j["expires"]};
       if (d.expires_ms <= now) continue;
       const std::string key = j["key"];
@@ -284,7 +308,7 @@ Status SqsEngine::restore() {
       if (now - at < detail::kQueueRecreateDelayMs) deleted_at_[rec.key] = at;
     }
     for (const auto& rec : *tasks) {
-      Json j = Json::parse(rec.value);
+      Json j = parse_record(rec.value);
       auto t = std::make_unique<MoveTask>();
       t->id = j["id"];
       t->handle = j["handle"];
