@@ -504,6 +504,54 @@ class SfnTest(unittest.TestCase):
         self.assertEqual(caught["status"], "CAUGHT_ERROR")
         self.assertEqual(caught["nextState"], "Handler")
 
+    def test_test_state_configuration(self):
+        # stateConfiguration beyond retrierRetryCount needs a botocore that knows it.
+        if "test_state" not in dir(self.sfn) or "mapItemReaderData" not in (
+                self.sfn.meta.service_model.shape_for("TestStateConfiguration").members):
+            self.skipTest("botocore too old for TestState's stateConfiguration")
+        threshold_map = json.dumps({
+            "Type": "Map", "ItemsPath": "$.items",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}},
+            "ToleratedFailureCount": 1,
+            "Catch": [{"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "Next": "TooMany"}],
+            "End": True})
+        ok = self.sync_sfn.test_state(
+            definition=threshold_map, input='{"items": [1, 2, 3]}', mock={"result": "[1, 1, 1]"},
+            stateConfiguration={"mapIterationFailureCount": 1})
+        self.assertEqual(ok["status"], "SUCCEEDED")
+        over = self.sync_sfn.test_state(
+            definition=threshold_map, input='{"items": [1, 2, 3]}', mock={"result": "[1, 1, 1]"},
+            inspectionLevel="DEBUG", stateConfiguration={"mapIterationFailureCount": 2})
+        self.assertEqual(over["status"], "CAUGHT_ERROR")
+        self.assertEqual(over["error"], "States.ExceedToleratedFailureThreshold")
+        self.assertEqual(over["nextState"], "TooMany")
+        self.assertEqual(over["inspectionData"]["toleratedFailureCount"], 1)
+        failed = self.sync_sfn.test_state(
+            definition=threshold_map, input='{"items": [1]}',
+            mock={"errorOutput": {"error": "Boom", "cause": "inner"}},
+            stateConfiguration={"errorCausedByState": "Work"})
+        self.assertEqual((failed["status"], failed["error"]), ("FAILED", "Boom"))
+        code, _ = self.error_code(
+            self.sync_sfn.test_state, definition=threshold_map, input='{"items": [1]}',
+            mock={"errorOutput": {"error": "Boom"}},
+            stateConfiguration={"errorCausedByState": "Elsewhere"})
+        self.assertEqual(code, "ValidationException")
+        reader_map = json.dumps({
+            "Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                           "Parameters": {"Bucket": "b", "Key": "k.csv"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                              "StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}},
+            "End": True})
+        read = self.sync_sfn.test_state(
+            definition=reader_map, input="{}",
+            stateConfiguration={"mapItemReaderData": "id,name\n1,a\n2,b\n"})
+        self.assertEqual(read["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(read["output"]),
+                         [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}])
+
     def test_reset_drops_state_machines(self):
         arn = self.create("machine-reset", pass_machine())
         req = urllib.request.Request(self.server.endpoint + "/_sluice/reset?service=stepfunctions",

@@ -328,10 +328,11 @@ void add_execution_ops(ServiceDecl& decl, EnginePtr engine) {
         if (auto sc = in.find("stateConfiguration"); sc != in.end() && sc->is_object()) {
           if (sc->contains("retrierRetryCount") && (*sc)["retrierRetryCount"].is_number_integer())
             r.retrier_retry_count = (*sc)["retrierRetryCount"].get<std::int64_t>();
-          r.error_caused_by_state = str(*sc, "errorCausedByState");
+          r.error_caused_by_state = opt_str(*sc, "errorCausedByState");
           if (sc->contains("mapIterationFailureCount") &&
               (*sc)["mapIterationFailureCount"].is_number_integer())
             r.map_iteration_failure_count = (*sc)["mapIterationFailureCount"].get<std::int64_t>();
+          r.map_item_reader_data = opt_str(*sc, "mapItemReaderData");
         }
         engine->test_state(scope_of(c), std::move(r),
                            answer<services::sfn::TestStateResult>(

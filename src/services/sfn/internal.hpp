@@ -255,6 +255,8 @@ struct ExecutionRec {
   std::string test_next;
   std::optional<Json> test_output;
   std::int64_t test_retry_count = 0;
+  std::optional<std::int64_t> test_map_failures;  // stateConfiguration.mapIterationFailureCount
+  std::optional<std::string> test_reader_data;    // stateConfiguration.mapItemReaderData
 
   std::map<std::uint64_t, Fiber> fibers;
   std::uint64_t next_fiber = 1;
@@ -434,6 +436,11 @@ class Engine {
 
   // ---- distributed Map (distributed_map.cpp) ----
   void run_distributed_map(ExecutionRec& e, Fiber& f, Json items);
+  // TestState (test_state.cpp): the items an ItemReader reads from mapItemReaderData, and
+  // a mocked Map or Parallel state's outcome.
+  Result<Json> read_test_items(ExecutionRec& e, Fiber& f, const Json& reader, const Json& ctx);
+  void finish_mocked_map(ExecutionRec& e, Fiber& f, std::size_t total, const Json& ctx);
+  void finish_mocked_parallel(ExecutionRec& e, Fiber& f);
   void start_map_run_children(MapRunRec& run, ExecutionRec& e, Fiber& f);
   void map_run_child_closed(const ExecutionRec& child);
   void finish_map_run(MapRunRec& run, ExecutionRec& e, Fiber& f, bool failed,

@@ -29,6 +29,9 @@ void Engine::run_parallel(ExecutionRec& e, Fiber& f) {
     if (!p.ok()) return runtime_error(e, f, p.error());
     input = std::move(*p);
   }
+  // TestState of a mocked Parallel: the mock stands for the branches' results (or error).
+  if (e.test && f.parent == 0 && (e.test_mock || e.test_mock_error))
+    return finish_mocked_parallel(e, f);
   emit(e, &f, "ParallelStateStarted");
   const std::size_t n = s.branches.size();
   for (auto id : f.children)
@@ -62,14 +65,18 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
   if (!effective.ok()) return runtime_error(e, f, effective.error());
   f.effective = std::move(*effective);
   inspect(e, f, "afterInputPath", f.effective);
-  if (s.item_reader) {
-    // Items come from S3 (getObject / listObjectsV2), which Sluice does not emulate.
-    return state_failed(e, f, "States.ItemReaderFailed",
-                        "The ItemReader of the Map state '" + f.state +
-                            "' reads from Amazon S3, which this emulator does not provide.");
-  }
   Json items = f.effective;
-  if (s.items_path.path != "$") {
+  if (s.item_reader) {
+    // Items come from S3 (getObject / listObjectsV2), which Sluice does not emulate;
+    // TestState takes what the reader would read from stateConfiguration.mapItemReaderData.
+    if (!(e.test && f.parent == 0 && e.test_reader_data))
+      return state_failed(e, f, "States.ItemReaderFailed",
+                          "The ItemReader of the Map state '" + f.state +
+                              "' reads from Amazon S3, which this emulator does not provide.");
+    auto read = read_test_items(e, f, *s.item_reader, ctx);
+    if (!read.ok()) return runtime_error(e, f, read.error());
+    items = std::move(*read);
+  } else if (s.items_path.path != "$") {
     auto v = ql.path(s.items_path.path, f.effective, ctx);
     if (!v.ok()) return runtime_error(e, f, v.error());
     items = std::move(*v);
@@ -105,6 +112,9 @@ void Engine::run_map(ExecutionRec& e, Fiber& f) {
     if (selected.size() == items.size()) inspect(e, f, "afterItemSelector", selected);
   }
   inspect(e, f, "maxConcurrency", Json(max_concurrency));
+  // TestState of a mocked Map: the mock stands for the iterations' results (or error).
+  if (e.test && f.parent == 0 && (e.test_mock || e.test_mock_error))
+    return finish_mocked_map(e, f, items.size(), ctx);
   if (s.distributed) {
     f.max_concurrency = max_concurrency;
     return run_distributed_map(e, f, std::move(items));

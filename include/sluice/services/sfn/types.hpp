@@ -257,8 +257,9 @@ struct TestStateRequest {
   bool mock_error_given = false;
   // stateConfiguration
   std::optional<std::int64_t> retrier_retry_count;
-  std::string error_caused_by_state;
-  std::optional<std::int64_t> map_iteration_failure_count;
+  std::optional<std::string> error_caused_by_state;         // Map/Parallel with a mocked error
+  std::optional<std::int64_t> map_iteration_failure_count;  // Map with a mock
+  std::optional<std::string> map_item_reader_data;          // what a Map's ItemReader reads
 };
 
 struct TestStateResult {
