@@ -25,12 +25,12 @@
 // an EXPRESS machine), where an answer whose "status" is not SUCCEEDED is an error;
 // sns-publish = Publish of a 1 KiB message to the topic (--topic-arn). The
 // execution input is {"seq":N} with a running N; "msgs" counts executions started
-// (sfn-start) or succeeded (sfn-sync), or publishes (sns-publish). Closed loop (default): every connection starts its next cycle as
-// soon as the last one ends. Open loop (--rate): cycles are scheduled at fixed times
-// whatever the server does, and latency counts from the scheduled time, so a slow
-// server cannot hide its queueing (no coordinated omission). Every latency sample is
-// kept; percentiles are exact (nearest rank). Throughput counts responses completed
-// inside the measured window, after the warm-up; latency counts requests started in it.
+// (sfn-start) or succeeded (sfn-sync), or publishes (sns-publish). Closed loop (default): every
+// connection starts its next cycle as soon as the last one ends. Open loop (--rate): cycles are
+// scheduled at fixed times whatever the server does, and latency counts from the scheduled time, so
+// a slow server cannot hide its queueing (no coordinated omission). Every latency sample is kept;
+// percentiles are exact (nearest rank). Throughput counts responses completed inside the measured
+// window, after the warm-up; latency counts requests started in it.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -150,9 +150,9 @@ enum class Op {
   kCount
 };
 const char* op_name(Op op) {
-  static const char* kNames[] = {"SendMessage", "SendMessageBatch", "ReceiveMessage",
-                                 "DeleteMessage", "DeleteMessageBatch", "StartExecution",
-                                 "StartSyncExecution", "Publish"};
+  static const char* kNames[] = {
+      "SendMessage",        "SendMessageBatch", "ReceiveMessage",     "DeleteMessage",
+      "DeleteMessageBatch", "StartExecution",   "StartSyncExecution", "Publish"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -170,7 +170,7 @@ enum class Step {
 struct Options {
   std::string target = "127.0.0.1:4566";
   std::string templates;
-  std::string queue_url;  // or the state machine ARN (sfn scenarios) or topic ARN (sns)
+  std::string queue_url;   // or the state machine ARN (sfn scenarios) or topic ARN (sns)
   std::string queue_list;  // drain: file of queue URLs
   std::string scenario = "send";
   std::string label = "-";
@@ -503,8 +503,8 @@ void Runner::on_response(size_t i, const Response& r, uint64_t now) {
   }
   int good = c.entries - failed;
   ++all_requests_;
-  bool execution = c.op == Op::kStartExecution || c.op == Op::kStartSyncExecution ||
-                   c.op == Op::kPublish;
+  bool execution =
+      c.op == Op::kStartExecution || c.op == Op::kStartSyncExecution || c.op == Op::kPublish;
   if (c.op == (batch_ ? Op::kDeleteMessageBatch : Op::kDeleteMessage) ||
       (steps_.size() == 1 &&
        (c.op == Op::kSendMessage || c.op == Op::kSendMessageBatch || execution)))
@@ -774,19 +774,22 @@ int drain(const Target& target, const Options& o) {
         receive10.render(req, target.host_header, queues[q], no_bodies, {});
         auto r = conn.call(req);
         if (!r || r->status != 200) {
-          error("ReceiveMessage -> " + (r ? std::to_string(r->status) + " " + r->body : "no answer"));
+          error("ReceiveMessage -> " +
+                (r ? std::to_string(r->status) + " " + r->body : "no answer"));
           continue;
         }
         std::vector<std::string> handles = receipt_handles(r->body, protocol);
         if (handles.empty()) break;
-        c.envelopes += count_substr(r->body, "Notification\\\"");  // "Type":"Notification" in a JSON string
+        c.envelopes +=
+            count_substr(r->body, "Notification\\\"");  // "Type":"Notification" in a JSON string
         req.clear();
         size_t k = std::min<size_t>(handles.size(), 10);
         deletes[k - 1].render(req, target.host_header, queues[q], no_bodies, handles);
         auto d = conn.call(req);
         int failed = d && d->status == 200 ? failed_batch_entries(d->body, protocol) : -1;
         if (failed != 0) {
-          error("DeleteMessageBatch -> " + (d ? std::to_string(d->status) + " " + d->body : "no answer"));
+          error("DeleteMessageBatch -> " +
+                (d ? std::to_string(d->status) + " " + d->body : "no answer"));
           if (failed > 0) c.deleted += k - static_cast<size_t>(failed);
           continue;
         }

@@ -110,10 +110,10 @@ void sns_publish_template_form_encodes_topic() {
   std::string body =
       "Action=Publish&Version=2010-03-31&Message=AbC09&TopicArn="
       "arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3At";
-  expect(out.size() > body.size() && out.substr(out.size() - body.size()) == body &&
-             out.find("content-length: " + std::to_string(body.size()) + "\r\n") !=
-                 std::string::npos,
-         "Publish render: topic ARN form-encoded, length");
+  expect(
+      out.size() > body.size() && out.substr(out.size() - body.size()) == body &&
+          out.find("content-length: " + std::to_string(body.size()) + "\r\n") != std::string::npos,
+      "Publish render: topic ARN form-encoded, length");
 }
 
 void receipt_handles_from_json_and_xml() {

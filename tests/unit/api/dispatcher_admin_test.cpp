@@ -240,8 +240,8 @@ TEST(DispatcherAdminGate, admin_off_leaves_only_health) {
   int resets = 0;
   d.add_control({"alpha", [&] { ++resets; }});
   EXPECT_EQ(dispatch(d, make_request("GET", "/_sluice/health")).status, 200);
-  for (const char* path : {"/_sluice/reset", "/moto-api/reset", "/_sluice/clock",
-                           "/_aws/sqs/messages"}) {
+  for (const char* path :
+       {"/_sluice/reset", "/moto-api/reset", "/_sluice/clock", "/_aws/sqs/messages"}) {
     auto r = dispatch(d, make_request("POST", path));
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_NE(r.body.find("AdminDisabled"), std::string::npos) << r.body;
