@@ -32,8 +32,19 @@ class Store {
   // `done` runs (on the store's thread, or inline) once every change emitted before this
   // call is durable, or with an error if it could not be made durable.
   virtual void after_durable(std::function<void(Status)> done) = 0;
-  // All records of a kind, for restoring state at startup (before serving).
-  virtual Result<std::vector<Record>> load(std::string_view kind) = 0;
+  // Calls `fn` with every record of a kind in key order, for restoring state at startup
+  // (before serving). The views are valid during the call only; a data dir may hold
+  // millions of records, which need not all be in memory at once.
+  using ScanFn = std::function<void(std::string_view key, std::string_view value)>;
+  virtual Status scan(std::string_view kind, const ScanFn& fn) = 0;
+  // All records of a kind, for kinds small enough to hold at once.
+  Result<std::vector<Record>> load(std::string_view kind) {
+    std::vector<Record> out;
+    SLUICE_TRY(scan(kind, [&out](std::string_view key, std::string_view value) {
+      out.push_back({std::string(key), std::string(value)});
+    }));
+    return out;
+  }
   // Blocks until everything emitted so far is durable (shutdown).
   virtual void flush() = 0;
   virtual bool persistent() const = 0;
@@ -45,7 +56,7 @@ class NullStore final : public Store {
   void erase(std::string_view, std::string) override {}
   void erase_prefix(std::string_view, std::string) override {}
   void after_durable(std::function<void(Status)> done) override { done(ok_status()); }
-  Result<std::vector<Record>> load(std::string_view) override { return std::vector<Record>{}; }
+  Status scan(std::string_view, const ScanFn&) override { return ok_status(); }
   void flush() override {}
   bool persistent() const override { return false; }
 };

@@ -78,12 +78,11 @@ class MemoryStore : public store::Store {
       it = it->first.rfind(prefix, 0) == 0 ? m.erase(it) : std::next(it);
   }
   void after_durable(std::function<void(Status)> done) override { done(ok_status()); }
-  Result<std::vector<store::Record>> load(std::string_view kind) override {
+  Status scan(std::string_view kind, const ScanFn& fn) override {
     std::lock_guard lock(mu);
-    std::vector<store::Record> out;
     for (const auto& [k, v] : data[std::string(kind)])
-      out.push_back({k, v});
-    return out;
+      fn(k, v);
+    return ok_status();
   }
   void flush() override {}
   bool persistent() const override { return true; }
