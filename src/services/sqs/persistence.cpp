@@ -27,7 +27,7 @@ namespace {
 
 // Records are read with the fast reader (a data dir may hold millions of messages: see
 // bench/startup-1m.sh); a record that does not parse is a damaged store.
-Json parse_record(const std::string& text) {
+Json parse_record(std::string_view text) {
   Json j = json_parse(text);
   if (j.is_discarded()) throw std::runtime_error("a stored record is not valid JSON");
   return j;
@@ -37,20 +37,6 @@ std::string message_key(const Queue& q, std::uint64_t seq) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(seq));
   return q.key + "|" + buf;
-}
-
-Json attributes_to_json(const MessageAttributes& attributes) {
-  Json out = Json::object();
-  for (const auto& [name, v] : attributes) {
-    Json a = {{"t", v.data_type}};
-    if (v.is_binary()) {
-      a["b"] = base64_encode(v.binary_value);
-    } else {
-      a["s"] = v.string_value;
-    }
-    out[name] = std::move(a);
-  }
-  return out;
 }
 
 MessageAttributes attributes_from_json(const Json& j) {
@@ -72,6 +58,174 @@ MessageAttributes attributes_from_json(const Json& j) {
 Json state_json(const StoredMessage& m) {
   return {{"rc", m.receive_count},           {"fr", m.first_receive_ms}, {"rv", m.received_ms},
           {"st", static_cast<int>(m.state)}, {"va", m.visible_at},       {"tk", m.receipt_token}};
+}
+
+// Message records are binary (the JSON form is still read, from older data dirs): a
+// data dir may hold millions of them, and reading JSON objects back was most of the
+// startup time (bench/startup-1m.sh). Layout: the byte 0x01, then the fields of
+// StoredMessage in the order of write_message as varints (signed ones zigzag-coded) and
+// length-prefixed strings. JSON text always starts with '{', so the first byte tells.
+constexpr char kBinaryMessage = 0x01;
+
+class RecordWriter {
+ public:
+  void u(std::uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  void i(std::int64_t v) {
+    u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+  }
+  void s(std::string_view v) {
+    u(v.size());
+    out.append(v);
+  }
+  void attributes(const MessageAttributes& a) {
+    u(a.size());
+    for (const auto& [name, v] : a) {
+      s(name);
+      s(v.data_type);
+      s(v.is_binary() ? v.binary_value : v.string_value);
+    }
+  }
+  std::string out;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view in) : in_(in) {}
+  std::uint64_t u() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) break;
+      const auto b = static_cast<unsigned char>(in_[pos_++]);
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("a stored message record is truncated");
+  }
+  std::int64_t i() {
+    const std::uint64_t z = u();
+    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  std::string s() {
+    const std::uint64_t n = u();
+    if (n > in_.size() - pos_) throw std::runtime_error("a stored message record is truncated");
+    std::string out(in_.substr(pos_, n));
+    pos_ += n;
+    return out;
+  }
+  MessageAttributes attributes() {
+    MessageAttributes out;
+    for (std::uint64_t n = u(); n > 0; --n) {
+      std::string name = s();
+      AttributeValue v;
+      v.data_type = s();
+      (v.is_binary() ? v.binary_value : v.string_value) = s();
+      out.emplace(std::move(name), std::move(v));
+    }
+    return out;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 1;  // past the format byte
+};
+
+std::string write_message(const StoredMessage& m) {
+  RecordWriter w;
+  w.out.reserve(m.body.size() + 160);
+  w.out.push_back(kBinaryMessage);
+  w.s(m.id);
+  w.s(m.body);
+  w.s(m.md5_of_body);
+  w.attributes(m.attributes);
+  w.s(m.md5_of_attributes);
+  w.attributes(m.system_attributes);
+  w.s(m.md5_of_system_attributes);
+  w.s(m.sender_id);
+  w.s(m.group_id);
+  w.s(m.deduplication_id);
+  w.s(m.sequence_number);
+  w.s(m.dead_letter_source_arn);
+  w.i(m.sent_ms);
+  w.i(m.retention_base_ms);
+  w.u(m.size);
+  // The state at enqueue; later receives write sqs.msgstate, which wins.
+  w.u(static_cast<std::uint64_t>(m.receive_count));
+  w.i(m.first_receive_ms);
+  w.i(m.received_ms);
+  w.u(static_cast<std::uint64_t>(m.state));
+  w.i(m.visible_at);
+  w.u(m.receipt_token);
+  return std::move(w.out);
+}
+
+StoredMessage read_binary_message(std::string_view value) {
+  RecordReader r(value);
+  StoredMessage m;
+  m.id = r.s();
+  m.body = r.s();
+  m.md5_of_body = r.s();
+  m.attributes = r.attributes();
+  m.md5_of_attributes = r.s();
+  m.system_attributes = r.attributes();
+  m.md5_of_system_attributes = r.s();
+  m.sender_id = r.s();
+  m.group_id = r.s();
+  m.deduplication_id = r.s();
+  m.sequence_number = r.s();
+  m.dead_letter_source_arn = r.s();
+  m.sent_ms = r.i();
+  m.retention_base_ms = r.i();
+  m.size = r.u();
+  m.receive_count = static_cast<int>(r.u());
+  m.first_receive_ms = r.i();
+  m.received_ms = r.i();
+  const std::uint64_t state = r.u();
+  if (state > static_cast<std::uint64_t>(MessageState::InFlight))
+    throw std::runtime_error("a stored message record has an unknown state");
+  m.state = static_cast<MessageState>(state);
+  m.visible_at = r.i();
+  m.receipt_token = r.u();
+  if (!r.done()) throw std::runtime_error("a stored message record has trailing bytes");
+  return m;
+}
+
+void apply_state(StoredMessage& m, const Json& st) {
+  m.receive_count = st["rc"];
+  m.first_receive_ms = st["fr"];
+  m.received_ms = st["rv"];
+  m.state = static_cast<MessageState>(st["st"].get<int>());
+  m.visible_at = st["va"];
+  m.receipt_token = st["tk"];
+}
+
+// The JSON form written before the binary one.
+StoredMessage read_json_message(std::string_view value) {
+  Json j = parse_record(value);
+  StoredMessage m;
+  m.id = j["id"];
+  m.body = std::move(j["body"].get_ref<std::string&>());
+  m.md5_of_body = j["md5"];
+  m.attributes = attributes_from_json(j["attrs"]);
+  m.md5_of_attributes = j["md5a"];
+  m.system_attributes = attributes_from_json(j["sys"]);
+  m.md5_of_system_attributes = j["md5s"];
+  m.sender_id = j["sender"];
+  m.group_id = j["group"];
+  m.deduplication_id = j["dedup"];
+  m.sequence_number = j["seqno"];
+  m.dead_letter_source_arn = j["dlq_source"];
+  m.sent_ms = j["sent"];
+  m.retention_base_ms = j["base"];
+  m.size = j["size"];
+  if (j.contains("state")) apply_state(m, j["state"]);
+  return m;
 }
 
 }  // namespace
@@ -111,25 +265,7 @@ void SqsEngine::persist_queue(const Queue& q) {
 
 void SqsEngine::persist_message(const Queue& q, const StoredMessage& m) {
   if (!runtime_.store.persistent()) return;
-  Json j = {{"id", m.id},
-            {"body", m.body},
-            {"md5", m.md5_of_body},
-            {"attrs", attributes_to_json(m.attributes)},
-            {"md5a", m.md5_of_attributes},
-            {"sys", attributes_to_json(m.system_attributes)},
-            {"md5s", m.md5_of_system_attributes},
-            {"sender", m.sender_id},
-            {"group", m.group_id},
-            {"dedup", m.deduplication_id},
-            {"seqno", m.sequence_number},
-            {"dlq_source", m.dead_letter_source_arn},
-            {"sent", m.sent_ms},
-            {"base", m.retention_base_ms},
-            {"size", m.size},
-            // The state at enqueue; later receives write sqs.msgstate, which wins.
-            {"state", state_json(m)}};
-  const std::string key = message_key(q, m.seq);
-  runtime_.store.put("sqs.message", key, json_dump(j));
+  runtime_.store.put("sqs.message", message_key(q, m.seq), write_message(m));
 }
 
 void SqsEngine::persist_message_state(const Queue& q, const StoredMessage& m) {
@@ -180,8 +316,6 @@ void SqsEngine::persist_move_task(const MoveTask& t) {
 Status SqsEngine::restore() {
   auto queues = runtime_.store.load("sqs.queue");
   SLUICE_TRY(queues);
-  auto messages = runtime_.store.load("sqs.message");
-  SLUICE_TRY(messages);
   auto states = runtime_.store.load("sqs.msgstate");
   SLUICE_TRY(states);
   auto dedups = runtime_.store.load("sqs.dedup");
@@ -231,46 +365,37 @@ Status SqsEngine::restore() {
     std::unordered_map<std::string, Json> state_by_key;
     for (const auto& rec : *states)
       state_by_key.emplace(rec.key, parse_record(rec.value));
-    for (const auto& rec : *messages) {
-      const auto bar = rec.key.rfind('|');
-      if (bar == std::string::npos) continue;
-      auto qit = queues_.find(rec.key.substr(0, bar));
-      if (qit == queues_.end()) continue;
-      Queue& q = *qit->second;
-      Json j = parse_record(rec.value);
-      StoredMessage m;
-      m.seq = std::stoull(rec.key.substr(bar + 1));
-      m.id = j["id"];
-      m.body = j["body"];
-      m.md5_of_body = j["md5"];
-      m.attributes = attributes_from_json(j["attrs"]);
-      m.md5_of_attributes = j["md5a"];
-      m.system_attributes = attributes_from_json(j["sys"]);
-      m.md5_of_system_attributes = j["md5s"];
-      m.sender_id = j["sender"];
-      m.group_id = j["group"];
-      m.deduplication_id = j["dedup"];
-      m.sequence_number = j["seqno"];
-      m.dead_letter_source_arn = j["dlq_source"];
-      m.sent_ms = j["sent"];
-      m.retention_base_ms = j["base"];
-      m.size = j["size"];
-      const auto s = state_by_key.find(rec.key);
-      const Json* state =
-          s != state_by_key.end() ? &s->second : (j.contains("state") ? &j["state"] : nullptr);
-      if (state) {
-        const Json& st = *state;
-        m.receive_count = st["rc"];
-        m.first_receive_ms = st["fr"];
-        m.received_ms = st["rv"];
-        m.state = static_cast<MessageState>(st["st"].get<int>());
-        m.visible_at = st["va"];
-        m.receipt_token = st["tk"];
-        if (m.receipt_token >= next_receipt_token_) next_receipt_token_ = m.receipt_token + 1;
-      }
-      insert_message(q, std::move(m));
-      state_by_key.erase(rec.key);
-    }
+    states->clear();
+    // Messages are streamed: a data dir may hold millions (bench/startup-1m.sh). They come
+    // in key order, so runs of one queue's messages share one lookup.
+    Queue* q = nullptr;
+    std::string_view q_key;
+    std::string key;
+    SLUICE_TRY(runtime_.store.scan(
+        "sqs.message", [&](std::string_view rec_key, std::string_view rec_value) {
+          const auto bar = rec_key.rfind('|');
+          if (bar == std::string_view::npos) return;
+          const std::string_view queue_key = rec_key.substr(0, bar);
+          if (!q || queue_key != q_key) {
+            auto qit = queues_.find(std::string(queue_key));
+            q = qit == queues_.end() ? nullptr : qit->second.get();
+            if (!q) return;
+            q_key = q->key;
+          }
+          StoredMessage m = !rec_value.empty() && rec_value[0] == kBinaryMessage
+                                ? read_binary_message(rec_value)
+                                : read_json_message(rec_value);
+          m.seq = std::stoull(std::string(rec_key.substr(bar + 1)));
+          auto s = state_by_key.end();
+          if (!state_by_key.empty()) {
+            key.assign(rec_key);
+            s = state_by_key.find(key);
+            if (s != state_by_key.end()) apply_state(m, s->second);
+          }
+          if (m.receipt_token >= next_receipt_token_) next_receipt_token_ = m.receipt_token + 1;
+          insert_message(*q, std::move(m));
+          if (s != state_by_key.end()) state_by_key.erase(s);
+        }));
     // States left over have no message. A message number is never reused while its state
     // record exists, and such a state is dropped: a later message with its number must
     // not take over an old receive count and visibility (seen in the crash harness).

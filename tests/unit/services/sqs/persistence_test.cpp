@@ -101,6 +101,58 @@ TEST_F(Persistence, queues_attributes_tags_and_messages_survive_a_restart) {
   EXPECT_EQ(again[0].attributes.at("ApproximateReceiveCount"), "2");
 }
 
+TEST_F(Persistence, every_message_field_survives_and_older_json_records_are_still_read) {
+  QueueId q{"us-east-1", "000000000000", "fields"};
+  ASSERT_TRUE(engine_->create_queue(q, {}, {}).ok());
+  SendRequest r;
+  r.body = "line\n\"quoted\" \xc3\xa9";
+  r.attributes["n"] = AttributeValue{"Number.int", "42", ""};
+  r.attributes["s"] = AttributeValue{"String.x", "text", ""};
+  r.system_attributes["AWSTraceHeader"] = AttributeValue{"String", "Root=1-abc", ""};
+  r.sender_id = "AIDASENDER";
+  auto sent = engine_->send_message(q, r);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  restart();
+  auto got = receive(q);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, r.body);
+  EXPECT_EQ(got[0].md5_of_body, sent->md5_of_body);
+  EXPECT_EQ(got[0].message_attributes, r.attributes);
+  EXPECT_EQ(got[0].md5_of_attributes, sent->md5_of_attributes);
+  EXPECT_EQ(got[0].attributes.at("AWSTraceHeader"), "Root=1-abc");
+  EXPECT_EQ(got[0].attributes.at("SenderId"), "AIDASENDER");
+  EXPECT_EQ(got[0].attributes.at("SentTimestamp"), std::to_string(kStart));
+
+  // A data dir written before message records became binary holds JSON ones.
+  nlohmann::json old = {
+      {"id", "0e9ab8f5-0000-4000-8000-000000000001"},
+      {"body", "from json"},
+      {"md5", "5b4c7ef6fa4b7c6b4d3e7d2b8c9a1f00"},
+      {"attrs", {{"a", {{"t", "String"}, {"s", "x"}}}}},
+      {"md5a", "md5-of-a"},
+      {"sys", nlohmann::json::object()},
+      {"md5s", ""},
+      {"sender", "AIDAOLD"},
+      {"group", ""},
+      {"dedup", ""},
+      {"seqno", ""},
+      {"dlq_source", ""},
+      {"sent", kStart},
+      {"base", kStart},
+      {"size", 10},
+      {"state", {{"rc", 3}, {"fr", kStart}, {"rv", kStart}, {"st", 0}, {"va", 0}, {"tk", 7}}}};
+  store_->put("sqs.message", q.key() + "|00000000000000000900", old.dump());
+  restart();
+  clock_.advance_ms(31000);  // the binary message received above is visible again
+  auto both = receive(q);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[1].body, "from json");
+  EXPECT_EQ(both[1].message_id, "0e9ab8f5-0000-4000-8000-000000000001");
+  EXPECT_EQ(both[1].message_attributes.at("a").string_value, "x");
+  EXPECT_EQ(both[1].attributes.at("ApproximateReceiveCount"), "4");
+  EXPECT_EQ(both[1].attributes.at("SenderId"), "AIDAOLD");
+}
+
 TEST_F(Persistence, fifo_deduplication_and_sequence_numbers_survive_a_restart) {
   QueueId q{"us-east-1", "000000000000", "durable.fifo"};
   ASSERT_TRUE(engine_->create_queue(q, {{"FifoQueue", "true"}}, {}).ok());
