@@ -322,6 +322,12 @@ const std::vector<OptionSpec>& options() {
        [](Config& c, const std::string& v) -> Status {
          return parse_int("max_long_polls", v, 1, 10'000'000, c.max_long_polls);
        }},
+      {"--max-running-executions", "SLUICE_MAX_RUNNING_EXECUTIONS", "max_running_executions",
+       "Step Functions Standard executions running at once per account and region; more get "
+       "ExecutionLimitExceeded (default 1000000, AWS's quota).",
+       [](Config& c, const std::string& v) -> Status {
+         return parse_int("max_running_executions", v, 1, 100'000'000, c.max_running_executions);
+       }},
       {"--idle-timeout", "SLUICE_IDLE_TIMEOUT", "idle_timeout",
        "How long a keep-alive connection may wait for its next request (default 120s).",
        [](Config& c, const std::string& v) -> Status {

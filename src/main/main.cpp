@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   runtime.sfn_mock_config = config.sfn_mock_config;
   runtime.sqs_endpoint_strategy = config.sqs_endpoint_strategy;
   runtime.max_long_polls = static_cast<std::size_t>(config.max_long_polls);
+  runtime.max_running_executions = static_cast<std::size_t>(config.max_running_executions);
   auto installed = api::install_services(dispatcher, runtime);
   if (!installed.ok()) {
     log->error("cannot restore state: {}", installed.error().message);

@@ -102,6 +102,31 @@ class Limits(unittest.TestCase):
             self.assertGreater(time.time() - started, 0.9)
 
 
+    def test_running_executions_beyond_the_limit_get_execution_limit_exceeded(self):
+        with Server("--max-running-executions", "2") as srv:
+            sfn = boto3_client("stepfunctions", srv.endpoint)
+            waiting = json.dumps({"StartAt": "W", "States": {
+                "W": {"Type": "Wait", "Seconds": 600, "End": True}}})
+            arn = sfn.create_state_machine(
+                name="held", definition=waiting,
+                roleArn="arn:aws:iam::000000000000:role/sfn")["stateMachineArn"]
+            first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+            sfn.start_execution(stateMachineArn=arn)
+            with self.assertRaises(ClientError) as e:
+                sfn.start_execution(stateMachineArn=arn)
+            self.assertEqual(e.exception.response["Error"]["Code"], "ExecutionLimitExceeded")
+            self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertIn("--max-running-executions", e.exception.response["Error"]["Message"])
+            # Express executions are not limited; stopping one frees a place.
+            express = sfn.create_state_machine(
+                name="quick", type="EXPRESS",
+                definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+                roleArn="arn:aws:iam::000000000000:role/sfn")["stateMachineArn"]
+            sfn.start_execution(stateMachineArn=express)
+            sfn.stop_execution(executionArn=first)
+            sfn.start_execution(stateMachineArn=arn)
+
+
 class AdminSwitches(unittest.TestCase):
     def client(self, port, *args, token=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}

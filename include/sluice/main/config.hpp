@@ -41,6 +41,7 @@ struct Config {
   long long max_body_bytes = 8 * 1024 * 1024;
   int max_connections = 10000;
   long long max_long_polls = 10000;
+  long long max_running_executions = 1000000;
   long long idle_timeout_ms = 120'000;
   long long header_timeout_ms = 30'000;
   long long request_timeout_ms = 60'000;

@@ -22,6 +22,9 @@ struct Runtime {
   std::string sqs_endpoint_strategy = "off";  // queue URL form: off, path, standard, domain
   // Process protection: receives parked in long polls at once (more get OverLimit).
   std::size_t max_long_polls = 10000;
+  // Standard executions running at once per account and region (more get
+  // ExecutionLimitExceeded); AWS's quota for open executions is 1,000,000.
+  std::size_t max_running_executions = 1000000;
 };
 
 }  // namespace sluice::services

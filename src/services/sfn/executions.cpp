@@ -57,6 +57,29 @@ Result<Target> resolve_target(Engine& eng, const std::string& arn) {
 
 // ---- launching ----
 
+Status Engine::check_execution_limit(const std::string& region, const std::string& account) const {
+  auto it = open_executions.find(region + "/" + account);
+  if (it == open_executions.end() || it->second < rt.max_running_executions) return ok_status();
+  return Error::sender("ExecutionLimitExceeded",
+                       "The maximum number of running executions has been reached (" +
+                           std::to_string(rt.max_running_executions) +
+                           ", --max-running-executions). Running executions must end or be "
+                           "stopped before a new execution can be started.");
+}
+
+void Engine::count_open(ExecutionRec& e) {
+  if (e.counted || e.express() || !e.map_run_arn.empty() || e.test) return;
+  ++open_executions[e.region + "/" + e.account];
+  e.counted = true;
+}
+
+void Engine::uncount_open(ExecutionRec& e) {
+  if (!e.counted) return;
+  auto it = open_executions.find(e.region + "/" + e.account);
+  if (it != open_executions.end() && it->second > 0) --it->second;
+  e.counted = false;
+}
+
 Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
                                      const VersionRec* version, const AliasRec* alias,
                                      const std::string& requested_name,
@@ -109,6 +132,7 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
       if (existing->running() && existing->input_text == text) return existing;
       return Error::sender("ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
     }
+    SLUICE_TRY(check_execution_limit(machine.region, machine.account));
   }
   auto rec = std::make_unique<ExecutionRec>();
   ExecutionRec& e = *rec;
@@ -139,6 +163,7 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
   (void)scope;
   (void)sync;
   executions[arn] = std::move(rec);
+  count_open(e);
 
   if (e.keeps_history()) {
     Doc started = data_detail("input", text);
@@ -177,6 +202,7 @@ Result<ExecutionRec*> Engine::launch(const Scope& scope, MachineRec& machine,
 
 void Engine::close_execution(ExecutionRec& e, const std::string& status) {
   e.status = status;
+  uncount_open(e);
   e.stop = now();
   cancel(e.timeout_timer);
   if (Fiber* r = fiber(e, e.root); r && status != "SUCCEEDED") {
@@ -525,7 +551,10 @@ void SfnEngine::redrive_execution(std::string arn, std::string client_token, Don
       return done(not_redrivable("The redrive period of 14 days has passed"));
     if (ex.redrive_state.empty() || !ex.def)
       return done(not_redrivable("The execution has no state to redrive from"));
+    if (auto limit = e->check_execution_limit(ex.region, ex.account); !limit.ok())
+      return done(std::move(limit).error());
     ex.status = "RUNNING";
+    e->count_open(ex);
     ex.stop = 0;
     ex.output.reset();
     ex.error.reset();

@@ -263,6 +263,7 @@ struct ExecutionRec {
   std::uint64_t root = 0;
   TimerService::TimerId timeout_timer = 0;
   std::vector<std::function<void(const ExecutionRec&)>> on_close;
+  bool counted = false;  // holds a place in Engine::open_executions
 
   bool express() const { return type == "EXPRESS"; }
   bool keeps_history() const { return !express() || test; }
@@ -321,6 +322,12 @@ class Engine {
   std::vector<std::string> closed_express;
   void erase_closed_express();
   std::set<std::string> dirty;  // executions to persist after this turn
+  // Running Standard executions per "region/account" (--max-running-executions): started,
+  // redriven and nested ones count; Express ones and map runs' children do not.
+  std::unordered_map<std::string, std::size_t> open_executions;
+  Status check_execution_limit(const std::string& region, const std::string& account) const;
+  void count_open(ExecutionRec& e);
+  void uncount_open(ExecutionRec& e);
   // Fibers to erase once no call frame refers to them (end of each drain step).
   std::vector<std::pair<std::string, std::uint64_t>> garbage;
   void collect_garbage();

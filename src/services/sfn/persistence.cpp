@@ -507,7 +507,10 @@ Status Engine::restore() {
   }
 
   for (auto& [arn, e] : executions)
-    if (e->running()) resume(*e);
+    if (e->running()) {
+      count_open(*e);
+      resume(*e);
+    }
   drain();
   return ok_status();
 }

@@ -133,6 +133,59 @@ TEST_F(Lifecycle, redrive_restarts_from_the_failed_state) {
   EXPECT_EQ(not_again.error().code, "ExecutionNotRedrivable");
 }
 
+TEST_F(Lifecycle, running_standard_executions_are_limited_per_account_and_region) {
+  start_engine();
+  runtime_->max_running_executions = 2;
+  auto sm = create("limited",
+                   R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})");
+  auto a = start(sm);
+  auto b = start(sm);
+  auto start_more = [&](const Scope& scope, const std::string& machine) {
+    StartExecutionRequest r;
+    r.target_arn = machine;
+    return wait_for<ArnAndDate>([&](auto done) { engine().start_execution(scope, r, done); });
+  };
+  auto third = start_more(scope_, sm);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, "ExecutionLimitExceeded");
+  EXPECT_NE(third.error().message.find("--max-running-executions"), std::string::npos);
+  // Starting a running execution again (same name and input) is not a new one.
+  StartExecutionRequest same;
+  same.target_arn = sm;
+  same.name = describe(a).name;
+  same.input = "{}";
+  auto again =
+      wait_for<ArnAndDate>([&](auto done) { engine().start_execution(scope_, same, done); });
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->arn, a);
+  // Express executions do not count.
+  auto express = create("limited-express",
+                        R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})", "EXPRESS");
+  EXPECT_TRUE(start_more(scope_, express).ok());
+  // Another account is a namespace of its own.
+  Scope other{"us-east-1", "210987654321"};
+  CreateStateMachineRequest cr;
+  cr.name = "limited";
+  cr.definition = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})";
+  cr.role_arn = "arn:aws:iam::210987654321:role/sfn";
+  auto other_sm = wait_for<CreateStateMachineResult>(
+      [&](auto done) { engine().create_state_machine(other, cr, done); });
+  ASSERT_TRUE(other_sm.ok()) << other_sm.error().message;
+  EXPECT_TRUE(start_more(other, other_sm->state_machine_arn).ok());
+  // Stopping one frees its place; a redrive needs a place too.
+  ASSERT_TRUE(wait_for<TimeMs>([&](auto done) { engine().stop_execution(a, "", "", done); }).ok());
+  auto c = start_more(scope_, sm);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto redrive = wait_for<TimeMs>([&](auto done) { engine().redrive_execution(a, "", done); });
+  ASSERT_FALSE(redrive.ok());
+  EXPECT_EQ(redrive.error().code, "ExecutionLimitExceeded");
+  // Ending by itself frees a place as well.
+  advance(10000);
+  EXPECT_EQ(settle(b).status, "SUCCEEDED");
+  EXPECT_TRUE(wait_for<TimeMs>([&](auto done) { engine().redrive_execution(a, "", done); }).ok());
+  EXPECT_EQ(describe(a).status, "RUNNING");
+}
+
 TEST_F(Lifecycle, distributed_map_runs_children_and_counts_them) {
   auto sm = create("dmap", R"({"StartAt":"M","States":{"M":{"Type":"Map","Label":"Items",
       "MaxConcurrency":2,
