@@ -78,7 +78,7 @@ class Ledger:
         self.hidden = {}             # body -> deadline (s) of an acknowledged 1-hour hide
         self.published = set()       # acknowledged Publish messages
         self.executions = {}         # acknowledged execution ARN -> start time (s)
-        self.delayed = set()         # acknowledged sends with a 15-minute delay
+        self.delayed = {}            # acknowledged sends with a 15-minute delay -> time (s)
         self.fifo = {}               # dedup id -> (MessageId, SequenceNumber, time, group)
         self.fifo_top = 0            # highest acknowledged sequence number
         self.counts = {"send": 0, "fifo send": 0, "delayed send": 0, "delete": 0, "hide": 0, "publish": 0, "execution": 0,
@@ -125,7 +125,7 @@ class Worker(threading.Thread):
                               DelaySeconds=900)
             if status == 200:
                 with L.lock:
-                    L.delayed.add(body)
+                    L.delayed[body] = time.time()
                     L.counts["delayed send"] += 1
         elif r < 0.40:
             body = "msg-" + tag
@@ -171,8 +171,9 @@ class Worker(threading.Thread):
 
 
 def ledger_delayed(ledger):
+    """Delayed sends whose 15 minutes have not passed (a long run outlasts the first ones)."""
     with ledger.lock:
-        return set(ledger.delayed)
+        return {body for body, t0 in ledger.delayed.items() if time.time() - t0 < 900 - 30}
 
 
 def peek(port, url):
