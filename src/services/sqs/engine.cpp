@@ -77,6 +77,7 @@ void detach(Queue& q, StoredMessage& m) {
 }  // namespace
 
 StoredMessage& SqsEngine::insert_message(Queue& q, StoredMessage m) {
+  m.compact();
   if (m.seq == 0) m.seq = q.next_seq++;
   if (m.seq >= q.next_seq) q.next_seq = m.seq + 1;
   const auto seq = m.seq;
@@ -99,13 +100,13 @@ StoredMessage& SqsEngine::insert_message(Queue& q, StoredMessage m) {
     }
   }
   if (q.config.fifo) {
-    auto& members = q.groups[stored.group_id];
+    auto& members = q.groups[stored.extra().group_id];
     const bool had_head = !members.empty();
     const std::uint64_t old_head = had_head ? *members.begin() : 0;
     members.insert(seq);
     if (!had_head || *members.begin() != old_head) {
-      if (had_head) q.group_heads.erase({old_head, stored.group_id});
-      q.group_heads.emplace(*members.begin(), stored.group_id);
+      if (had_head) q.group_heads.erase({old_head, stored.extra().group_id});
+      q.group_heads.emplace(*members.begin(), stored.extra().group_id);
     }
   }
   return stored;
@@ -116,7 +117,7 @@ void SqsEngine::erase_message(Queue& q, std::uint64_t seq) {
   if (it == q.messages.end()) return;
   detach(q, it->second);
   if (q.config.fifo) {
-    auto g = q.groups.find(it->second.group_id);
+    auto g = q.groups.find(it->second.extra().group_id);
     if (g != q.groups.end()) {
       const bool was_head = !g->second.empty() && *g->second.begin() == seq;
       if (was_head) q.group_heads.erase({seq, g->first});

@@ -3,8 +3,11 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,30 +24,86 @@ constexpr std::uint64_t kSequenceBase = 10000000000000000000ULL;  // 20 digits, 
 
 enum class MessageState { Visible, Delayed, InFlight };
 
-struct StoredMessage {
-  std::uint64_t seq = 0;  // queue order
-  std::string id;
-  std::string body;
-  std::string md5_of_body;
+// Text of a fixed most-length (message ids, MD5 digests) kept inside the message rather
+// than on the heap: a queue may hold millions of messages.
+template <std::size_t N>
+class InlineText {
+ public:
+  InlineText() = default;
+  InlineText(std::string_view text) { assign(text); }  // NOLINT: reads like a string
+  InlineText& operator=(std::string_view text) {
+    assign(text);
+    return *this;
+  }
+  std::string_view view() const { return {data_, size_}; }
+  operator std::string() const { return std::string(view()); }  // NOLINT
+  bool empty() const { return size_ == 0; }
+
+ private:
+  void assign(std::string_view text) {
+    if (text.size() > N) throw std::length_error("text longer than its inline capacity");
+    text.copy(data_, text.size());
+    size_ = static_cast<std::uint8_t>(text.size());
+  }
+  char data_[N] = {};
+  std::uint8_t size_ = 0;
+};
+
+// What most messages do not have (attributes, FIFO fields, a dead-letter source), kept
+// apart so that a plain message does not carry its empty containers.
+struct MessageExtras {
   MessageAttributes attributes;
   std::string md5_of_attributes;
   MessageAttributes system_attributes;
   std::string md5_of_system_attributes;
-  std::string sender_id;
   std::string group_id;
   std::string deduplication_id;
   std::string sequence_number;
   std::string dead_letter_source_arn;
+  bool operator==(const MessageExtras&) const = default;
+};
+
+struct StoredMessage {
+  std::uint64_t seq = 0;  // queue order
+  InlineText<36> id;      // a UUID
+  std::string body;
+  InlineText<32> md5_of_body;  // hex
+  std::string sender_id;
   TimeMs sent_ms = 0;
   TimeMs retention_base_ms = 0;  // retention counts from here
   int receive_count = 0;
-  TimeMs first_receive_ms = 0;
-  TimeMs received_ms = 0;  // start of the current receive (12-hour visibility cap)
   MessageState state = MessageState::Visible;
+  TimeMs first_receive_ms = 0;
+  TimeMs received_ms = 0;           // start of the current receive (12-hour visibility cap)
   TimeMs visible_at = 0;            // Delayed / InFlight: when it becomes visible
   std::uint64_t receipt_token = 0;  // changes on every receive
   std::multimap<TimeMs, std::uint64_t>::iterator pending_it;
   std::size_t size = 0;  // body + attributes, as AWS counts message size
+
+  // The extras, read (empty ones when the message has none) and written.
+  const MessageExtras& extra() const { return extras_ ? *extras_ : no_extras(); }
+  MessageExtras& extra_mut() {
+    if (!extras_) extras_ = std::make_unique<MessageExtras>();
+    return *extras_;
+  }
+  void set_extra(MessageExtras x) {
+    if (x == no_extras()) {
+      extras_.reset();
+    } else {
+      extras_ = std::make_unique<MessageExtras>(std::move(x));
+    }
+  }
+  // Drops the extras again when they hold nothing.
+  void compact() {
+    if (extras_ && *extras_ == no_extras()) extras_.reset();
+  }
+
+ private:
+  static const MessageExtras& no_extras() {
+    static const MessageExtras none;
+    return none;
+  }
+  std::unique_ptr<MessageExtras> extras_;
 };
 
 struct QueueConfig {

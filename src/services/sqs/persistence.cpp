@@ -17,6 +17,7 @@
 
 namespace sluice::services::sqs {
 
+using detail::MessageExtras;
 using detail::MessageState;
 using detail::MoveTask;
 using detail::Queue;
@@ -140,18 +141,18 @@ std::string write_message(const StoredMessage& m) {
   RecordWriter w;
   w.out.reserve(m.body.size() + 160);
   w.out.push_back(kBinaryMessage);
-  w.s(m.id);
+  w.s(m.id.view());
   w.s(m.body);
-  w.s(m.md5_of_body);
-  w.attributes(m.attributes);
-  w.s(m.md5_of_attributes);
-  w.attributes(m.system_attributes);
-  w.s(m.md5_of_system_attributes);
+  w.s(m.md5_of_body.view());
+  w.attributes(m.extra().attributes);
+  w.s(m.extra().md5_of_attributes);
+  w.attributes(m.extra().system_attributes);
+  w.s(m.extra().md5_of_system_attributes);
   w.s(m.sender_id);
-  w.s(m.group_id);
-  w.s(m.deduplication_id);
-  w.s(m.sequence_number);
-  w.s(m.dead_letter_source_arn);
+  w.s(m.extra().group_id);
+  w.s(m.extra().deduplication_id);
+  w.s(m.extra().sequence_number);
+  w.s(m.extra().dead_letter_source_arn);
   w.i(m.sent_ms);
   w.i(m.retention_base_ms);
   w.u(m.size);
@@ -168,18 +169,20 @@ std::string write_message(const StoredMessage& m) {
 StoredMessage read_binary_message(std::string_view value) {
   RecordReader r(value);
   StoredMessage m;
+  MessageExtras x;
   m.id = r.s();
   m.body = r.s();
   m.md5_of_body = r.s();
-  m.attributes = r.attributes();
-  m.md5_of_attributes = r.s();
-  m.system_attributes = r.attributes();
-  m.md5_of_system_attributes = r.s();
+  x.attributes = r.attributes();
+  x.md5_of_attributes = r.s();
+  x.system_attributes = r.attributes();
+  x.md5_of_system_attributes = r.s();
   m.sender_id = r.s();
-  m.group_id = r.s();
-  m.deduplication_id = r.s();
-  m.sequence_number = r.s();
-  m.dead_letter_source_arn = r.s();
+  x.group_id = r.s();
+  x.deduplication_id = r.s();
+  x.sequence_number = r.s();
+  x.dead_letter_source_arn = r.s();
+  m.set_extra(std::move(x));
   m.sent_ms = r.i();
   m.retention_base_ms = r.i();
   m.size = r.u();
@@ -209,18 +212,18 @@ void apply_state(StoredMessage& m, const Json& st) {
 StoredMessage read_json_message(std::string_view value) {
   Json j = parse_record(value);
   StoredMessage m;
-  m.id = j["id"];
+  m.id = j["id"].get<std::string>();
   m.body = std::move(j["body"].get_ref<std::string&>());
-  m.md5_of_body = j["md5"];
-  m.attributes = attributes_from_json(j["attrs"]);
-  m.md5_of_attributes = j["md5a"];
-  m.system_attributes = attributes_from_json(j["sys"]);
-  m.md5_of_system_attributes = j["md5s"];
+  m.md5_of_body = j["md5"].get<std::string>();
+  m.extra_mut().attributes = attributes_from_json(j["attrs"]);
+  m.extra_mut().md5_of_attributes = j["md5a"];
+  m.extra_mut().system_attributes = attributes_from_json(j["sys"]);
+  m.extra_mut().md5_of_system_attributes = j["md5s"];
   m.sender_id = j["sender"];
-  m.group_id = j["group"];
-  m.deduplication_id = j["dedup"];
-  m.sequence_number = j["seqno"];
-  m.dead_letter_source_arn = j["dlq_source"];
+  m.extra_mut().group_id = j["group"];
+  m.extra_mut().deduplication_id = j["dedup"];
+  m.extra_mut().sequence_number = j["seqno"];
+  m.extra_mut().dead_letter_source_arn = j["dlq_source"];
   m.sent_ms = j["sent"];
   m.retention_base_ms = j["base"];
   m.size = j["size"];

@@ -71,13 +71,15 @@ AttributeMap system_attributes(const Queue& q, const StoredMessage& m,
   put("ApproximateReceiveCount", std::to_string(m.receive_count));
   put("ApproximateFirstReceiveTimestamp", std::to_string(m.first_receive_ms));
   if (q.config.fifo) {
-    put("SequenceNumber", m.sequence_number);
-    put("MessageDeduplicationId", m.deduplication_id);
+    put("SequenceNumber", m.extra().sequence_number);
+    put("MessageDeduplicationId", m.extra().deduplication_id);
   }
-  if (!m.group_id.empty()) put("MessageGroupId", m.group_id);
-  if (auto it = m.system_attributes.find("AWSTraceHeader"); it != m.system_attributes.end())
+  if (!m.extra().group_id.empty()) put("MessageGroupId", m.extra().group_id);
+  if (auto it = m.extra().system_attributes.find("AWSTraceHeader");
+      it != m.extra().system_attributes.end())
     put("AWSTraceHeader", it->second.string_value);
-  if (!m.dead_letter_source_arn.empty()) put("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
+  if (!m.extra().dead_letter_source_arn.empty())
+    put("DeadLetterQueueSourceArn", m.extra().dead_letter_source_arn);
   return a;
 }
 
@@ -139,10 +141,11 @@ ReceivedMessage to_received(const Queue& q, const StoredMessage& m, const Receiv
   r.md5_of_body = m.md5_of_body;
   r.body = m.body;
   r.attributes = system_attributes(q, m, req.attribute_names, false);
-  r.message_attributes = select_message_attributes(m.attributes, req.message_attribute_names);
+  r.message_attributes =
+      select_message_attributes(m.extra().attributes, req.message_attribute_names);
   // AWS: the digest covers the attributes returned, and is absent when none are.
-  r.md5_of_attributes = r.message_attributes.size() == m.attributes.size()
-                            ? m.md5_of_attributes
+  r.md5_of_attributes = r.message_attributes.size() == m.extra().attributes.size()
+                            ? m.extra().md5_of_attributes
                             : detail::md5_of_attributes(r.message_attributes);
   return r;
 }
@@ -154,7 +157,7 @@ std::string detail::make_receipt_handle(const Queue& q, const StoredMessage& m) 
   // the digest only makes handles look as opaque as AWS's.
   const std::string core = std::string(kHandleTag) + "|" + q.key + "|" + std::to_string(m.seq) +
                            "|" + std::to_string(m.receipt_token);
-  return base64_encode(core + "|" + md5_hex(core + m.id).substr(0, 16));
+  return base64_encode(core + "|" + md5_hex(core + std::string(m.id)).substr(0, 16));
 }
 
 std::vector<ReceivedMessage> SqsEngine::take_messages(Queue& q, const ReceiveRequest& req, int max,
@@ -416,9 +419,9 @@ Result<std::vector<PeekedMessage>> SqsEngine::peek_messages(const QueueId& id) {
     p.message_id = m.id;
     p.body = m.body;
     p.md5_of_body = m.md5_of_body;
-    p.md5_of_attributes = m.md5_of_attributes;
+    p.md5_of_attributes = m.extra().md5_of_attributes;
     p.attributes = system_attributes(q, m, {}, true);
-    p.message_attributes = m.attributes;
+    p.message_attributes = m.extra().attributes;
     p.state = m.state == MessageState::Visible
                   ? "visible"
                   : (m.state == MessageState::InFlight ? "inflight" : "delayed");

@@ -27,14 +27,10 @@ StoredMessage transfer_copy(const StoredMessage& m) {
   n.id = m.id;
   n.body = m.body;
   n.md5_of_body = m.md5_of_body;
-  n.attributes = m.attributes;
-  n.md5_of_attributes = m.md5_of_attributes;
-  n.system_attributes = m.system_attributes;
-  n.md5_of_system_attributes = m.md5_of_system_attributes;
+  detail::MessageExtras x = m.extra();
+  x.dead_letter_source_arn.clear();
+  n.set_extra(std::move(x));
   n.sender_id = m.sender_id;
-  n.group_id = m.group_id;
-  n.deduplication_id = m.deduplication_id;
-  n.sequence_number = m.sequence_number;
   n.sent_ms = m.sent_ms;
   n.retention_base_ms = m.retention_base_ms;
   n.size = m.size;
@@ -69,12 +65,13 @@ bool SqsEngine::move_to_dead_letter_queue(Queue& q, StoredMessage& m, TimeMs now
   StoredMessage moved = transfer_copy(m);
   moved.receive_count = m.receive_count;
   moved.first_receive_ms = m.first_receive_ms;
-  moved.dead_letter_source_arn = q.arn;
+  moved.extra_mut().dead_letter_source_arn = q.arn;
   // AWS: a standard dead-letter queue keeps the original enqueue time for retention; a
   // FIFO one starts it again.
   if (dlq->config.fifo) {
     moved.retention_base_ms = now;
-    moved.sequence_number = std::to_string(detail::kSequenceBase + dlq->next_sequence_number++);
+    moved.extra_mut().sequence_number =
+        std::to_string(detail::kSequenceBase + dlq->next_sequence_number++);
   }
   const auto seq = m.seq;
   erase_message(q, seq);
@@ -170,7 +167,7 @@ void SqsEngine::run_move_task(const std::string& task_id) {
   while (moved_now < rate && t.moved < t.to_move && !source->visible.empty()) {
     StoredMessage& m = source->messages.at(*source->visible.begin());
     const std::string dest_arn =
-        t.destination_arn.empty() ? m.dead_letter_source_arn : t.destination_arn;
+        t.destination_arn.empty() ? m.extra().dead_letter_source_arn : t.destination_arn;
     auto dest_id = parse_queue_arn(dest_arn);
     Queue* dest = dest_id ? find_queue(*dest_id) : nullptr;
     if (!dest) {
@@ -180,7 +177,8 @@ void SqsEngine::run_move_task(const std::string& task_id) {
     StoredMessage copy = transfer_copy(m);
     copy.retention_base_ms = now;
     if (dest->config.fifo)
-      copy.sequence_number = std::to_string(detail::kSequenceBase + dest->next_sequence_number++);
+      copy.extra_mut().sequence_number =
+          std::to_string(detail::kSequenceBase + dest->next_sequence_number++);
     const auto seq = m.seq;
     erase_message(*source, seq);
     unpersist_message(*source, seq);

@@ -108,19 +108,22 @@ Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, TimeMs now)
   StoredMessage m;
   m.id = uuid_v4();
   m.md5_of_body = md5_hex(req.body);
-  m.md5_of_attributes = detail::md5_of_attributes(req.attributes);
-  m.md5_of_system_attributes = detail::md5_of_attributes(req.system_attributes);
+  detail::MessageExtras x;
+  x.md5_of_attributes = detail::md5_of_attributes(req.attributes);
+  x.md5_of_system_attributes = detail::md5_of_attributes(req.system_attributes);
+  x.attributes = std::move(req.attributes);
+  x.system_attributes = std::move(req.system_attributes);
+  x.group_id = std::move(req.group_id);
+  if (q.config.fifo) {
+    x.deduplication_id = std::move(req.deduplication_id);
+    x.sequence_number = std::to_string(detail::kSequenceBase + q.next_sequence_number++);
+  }
+  m.set_extra(std::move(x));
   m.body = std::move(req.body);
-  m.attributes = std::move(req.attributes);
-  m.system_attributes = std::move(req.system_attributes);
   m.sender_id = std::move(req.sender_id);
-  m.group_id = std::move(req.group_id);
-  m.deduplication_id = q.config.fifo ? std::move(req.deduplication_id) : std::string();
   m.sent_ms = now;
   m.retention_base_ms = now;
   m.size = size;
-  if (q.config.fifo)
-    m.sequence_number = std::to_string(detail::kSequenceBase + q.next_sequence_number++);
   if (delay > 0) {
     m.state = MessageState::Delayed;
     m.visible_at = now + static_cast<TimeMs>(delay) * 1000;
@@ -129,9 +132,9 @@ Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, TimeMs now)
   r.entry_id = req.entry_id;
   r.message_id = m.id;
   r.md5_of_body = m.md5_of_body;
-  r.md5_of_attributes = m.md5_of_attributes;
-  r.md5_of_system_attributes = m.md5_of_system_attributes;
-  r.sequence_number = m.sequence_number;
+  r.md5_of_attributes = m.extra().md5_of_attributes;
+  r.md5_of_system_attributes = m.extra().md5_of_system_attributes;
+  r.sequence_number = m.extra().sequence_number;
   StoredMessage& stored = insert_message(q, std::move(m));
   persist_message(q, stored);
   if (q.config.fifo) {
