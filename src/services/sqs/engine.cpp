@@ -174,7 +174,12 @@ void SqsEngine::refresh(Queue& q, TimeMs now) {
   }
   if (!q.attempts.empty()) {
     for (auto it = q.attempts.begin(); it != q.attempts.end();) {
-      it = it->second.expires_ms <= now ? q.attempts.erase(it) : std::next(it);
+      if (it->second.expires_ms > now) {
+        ++it;
+        continue;
+      }
+      detail::unpersist_attempt(runtime_.store, q, it->first);
+      it = q.attempts.erase(it);
     }
   }
 }
@@ -298,8 +303,8 @@ void SqsEngine::reset() {
     for (auto& [id, t] : move_tasks_)
       if (t->timer) runtime_.timers.cancel(t->timer);
     move_tasks_.clear();
-    for (const char* kind :
-         {"sqs.queue", "sqs.message", "sqs.msgstate", "sqs.dedup", "sqs.task", "sqs.deleted"})
+    for (const char* kind : {"sqs.queue", "sqs.message", "sqs.msgstate", "sqs.dedup", "sqs.attempt",
+                             "sqs.task", "sqs.deleted"})
       runtime_.store.erase_prefix(kind, "");
   }
   run(out);

@@ -13,6 +13,7 @@
 
 #include "sluice/common/timer.hpp"
 #include "sluice/services/sqs/engine.hpp"
+#include "sluice/store/store.hpp"
 
 namespace sluice::services::sqs::detail {
 
@@ -217,6 +218,10 @@ Error invalid_parameter(const std::string& message);
 bool valid_queue_name(const std::string& name, bool fifo);
 bool is_known_attribute(const std::string& name);
 bool is_settable_attribute(const std::string& name);
+
+// ---- FIFO receive attempts (persistence.cpp): sqs.attempt records ----
+void persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id);
+void unpersist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id);
 
 // Receipt handles (receive.cpp).
 std::string make_receipt_handle(const Queue& q, const StoredMessage& m);

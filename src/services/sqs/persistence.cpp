@@ -3,8 +3,8 @@
 //
 // Kinds: sqs.queue (config, tags, counters), sqs.message (what was sent, immutable),
 // sqs.msgstate (receive count, visibility: rewritten on every receive), sqs.dedup
-// (FIFO deduplication windows), sqs.task (message move tasks), sqs.deleted (when a
-// queue name was deleted: QueueDeletedRecently).
+// (FIFO deduplication windows), sqs.attempt (FIFO ReceiveRequestAttemptIds), sqs.task (message move
+// tasks), sqs.deleted (when a queue name was deleted: QueueDeletedRecently).
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -301,6 +301,21 @@ void SqsEngine::persist_dedup(const Queue& q, const std::string& key) {
   runtime_.store.put("sqs.dedup", q.key + "|" + key, j.dump());
 }
 
+void detail::persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id) {
+  if (!store.persistent()) return;
+  auto it = q.attempts.find(attempt_id);
+  if (it == q.attempts.end()) return;
+  Json messages = Json::array();
+  for (auto [seq, token] : it->second.messages)
+    messages.push_back({seq, token});
+  Json j = {{"id", attempt_id}, {"expires", it->second.expires_ms}, {"messages", messages}};
+  store.put("sqs.attempt", q.key + "|" + attempt_id, j.dump());
+}
+
+void detail::unpersist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id) {
+  if (store.persistent()) store.erase("sqs.attempt", q.key + "|" + attempt_id);
+}
+
 void SqsEngine::persist_move_task(const MoveTask& t) {
   if (!runtime_.store.persistent()) return;
   Json j = {{"id", t.id},
@@ -323,6 +338,8 @@ Status SqsEngine::restore() {
   SLUICE_TRY(states);
   auto dedups = runtime_.store.load("sqs.dedup");
   SLUICE_TRY(dedups);
+  auto attempts = runtime_.store.load("sqs.attempt");
+  SLUICE_TRY(attempts);
   auto tasks = runtime_.store.load("sqs.task");
   SLUICE_TRY(tasks);
   auto deleted = runtime_.store.load("sqs.deleted");
@@ -424,6 +441,24 @@ Status SqsEngine::restore() {
       const std::string key = j["key"];
       qit->second->dedup[key] = d;
       qit->second->dedup_expiry.emplace_back(d.expires_ms, key);
+    }
+    // A retried receive with the same attempt id gets the same messages after a restart
+    // too, while they are still in flight with the handles it returned.
+    for (const auto& rec : *attempts) {
+      const auto bar = rec.key.find('|');
+      if (bar == std::string::npos) continue;
+      auto qit = queues_.find(rec.key.substr(0, bar));
+      if (qit == queues_.end()) continue;
+      Json j = parse_record(rec.value);
+      detail::ReceiveAttempt a;
+      a.expires_ms = j["expires"];
+      if (a.expires_ms <= now) {
+        runtime_.store.erase("sqs.attempt", rec.key);
+        continue;
+      }
+      for (const auto& m : j["messages"])
+        a.messages.emplace_back(m[0].get<std::uint64_t>(), m[1].get<std::uint64_t>());
+      qit->second->attempts[j["id"].get<std::string>()] = std::move(a);
     }
     for (auto& [key, q] : queues_) {
       std::sort(q->dedup_expiry.begin(), q->dedup_expiry.end());

@@ -174,6 +174,7 @@ Status SqsEngine::delete_queue(const QueueId& id) {
     runtime_.store.erase_prefix("sqs.message", key + "|");
     runtime_.store.erase_prefix("sqs.msgstate", key + "|");
     runtime_.store.erase_prefix("sqs.dedup", key + "|");
+    runtime_.store.erase_prefix("sqs.attempt", key + "|");
     queues_.erase(key);
     deleted_at_[key] = runtime_.clock.now_ms();
     if (runtime_.store.persistent())
@@ -249,6 +250,7 @@ Status SqsEngine::purge_queue(const QueueId& id) {
   q.groups.clear();
   q.group_heads.clear();
   q.attempts.clear();
+  runtime_.store.erase_prefix("sqs.attempt", q.key + "|");
   // AWS: purging also clears the FIFO deduplication window.
   q.dedup.clear();
   q.dedup_expiry.clear();

@@ -278,6 +278,7 @@ void SqsEngine::receive_message(const QueueId& id, ReceiveRequest request, Recei
             attempt.messages.emplace_back(parsed->seq, parsed->token);
           }
           q.attempts[request.receive_request_attempt_id] = std::move(attempt);
+          detail::persist_attempt(runtime_.store, q, request.receive_request_attempt_id);
         }
       }
       const int wait = request.wait_seconds.value_or(q.config.receive_wait_seconds);

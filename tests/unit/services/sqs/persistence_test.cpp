@@ -49,8 +49,10 @@ class Persistence : public ::testing::Test {
     open();
   }
 
-  std::vector<ReceivedMessage> receive(const QueueId& q, int visibility = 30) {
+  std::vector<ReceivedMessage> receive(const QueueId& q, int visibility = 30,
+                                       const std::string& attempt_id = "") {
     ReceiveRequest r;
+    r.receive_request_attempt_id = attempt_id;
     r.max_messages = 10;
     r.visibility_timeout = visibility;
     r.attribute_names = {"All"};
@@ -169,6 +171,35 @@ TEST_F(Persistence, fifo_deduplication_and_sequence_numbers_survive_a_restart) {
   r.deduplication_id = "d2";
   auto next = engine_->send_message(q, r);
   EXPECT_GT(next->sequence_number, first->sequence_number);
+}
+
+TEST_F(Persistence, a_fifo_receive_attempt_is_replayed_after_a_restart) {
+  QueueId q{"us-east-1", "000000000000", "attempts.fifo"};
+  ASSERT_TRUE(
+      engine_->create_queue(q, {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}}, {})
+          .ok());
+  for (const char* body : {"one", "two"}) {
+    SendRequest r;
+    r.body = body;
+    r.group_id = "g";
+    ASSERT_TRUE(engine_->send_message(q, r).ok());
+  }
+  auto first = receive(q, 30, "attempt-1");
+  ASSERT_EQ(first.size(), 2u);
+  restart();
+  auto again = receive(q, 30, "attempt-1");
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].message_id, first[0].message_id);
+  EXPECT_EQ(again[0].receipt_handle, first[0].receipt_handle);
+  EXPECT_EQ(again[1].receipt_handle, first[1].receipt_handle);
+  // Another attempt id gets nothing: the group is in flight.
+  EXPECT_TRUE(receive(q, 30, "attempt-2").empty());
+  // After the 5-minute window the attempt is forgotten, across a restart as well.
+  clock_.advance_ms(5 * 60 * 1000 + 1);
+  restart();
+  auto later = receive(q, 30, "attempt-1");
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_NE(later[0].receipt_handle, first[0].receipt_handle);
 }
 
 TEST_F(Persistence, delayed_messages_stay_delayed_across_a_restart) {
