@@ -180,6 +180,67 @@ TEST_F(SqliteStoreTest, records_survive_reopen) {
   EXPECT_EQ(records(*s, "sqs.message"), (Records{{"q/1", "m1"}}));
 }
 
+TEST_F(SqliteStoreTest, scan_streams_records_in_key_order_and_survives_a_throwing_reader) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  for (const char* key : {"b", "a", "c"})
+    s->put("k", key, std::string("v") + key);
+  s->flush();
+  std::string seen;
+  ASSERT_TRUE(s->scan("k", [&](std::string_view key, std::string_view value) {
+                 seen += std::string(key) + "=" + std::string(value) + ";";
+               }).ok());
+  EXPECT_EQ(seen, "a=va;b=vb;c=vc;");
+  // A reader that throws (a record it cannot parse) leaves the store usable.
+  EXPECT_THROW((void)s->scan("k", [](std::string_view, std::string_view) { throw 1; }), int);
+  s->put("k", "d", "vd");
+  s->flush();
+  EXPECT_EQ(records(*s, "k").size(), 4u);
+}
+
+TEST_F(SqliteStoreTest, an_older_database_with_4k_pages_is_rebuilt_with_8k_pages_once) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    for (int i = 0; i < 200; ++i)
+      s->put("sqs.message", "q|" + std::to_string(1000 + i), std::string(1300, 'x'));
+    s->flush();
+  }
+  auto page_size = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr);
+    sqlite3_step(stmt);
+    const int size = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return size;
+  };
+  EXPECT_EQ(page_size(), 8192);
+  {
+    // What older versions created: 4 KiB pages.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "PRAGMA journal_mode=DELETE; PRAGMA page_size=4096; VACUUM; "
+                           "PRAGMA journal_mode=WAL;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(page_size(), 4096);
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(page_size(), 8192);
+  auto all = records(*s, "sqs.message");
+  ASSERT_EQ(all.size(), 200u);
+  EXPECT_EQ(all.front(), (std::pair<std::string, std::string>{"q|1000", std::string(1300, 'x')}));
+  s->put("sqs.message", "q|2000", "after");  // and it is writable in WAL mode again
+  s->flush();
+  EXPECT_EQ(records(*s, "sqs.message").size(), 201u);
+}
+
 TEST_F(SqliteStoreTest, unflushed_records_are_committed_on_close) {
   {
     auto s = open();
