@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "internal.hpp"
+#include "sluice/common/json_fast.hpp"
 
 namespace sluice::services::sfn {
 
@@ -395,22 +396,23 @@ Status Engine::restore() {
     activities.emplace(a.arn, std::move(a));
   }
 
-  auto events_loaded = rt.store.load(kEvent);
-  if (!events_loaded.ok()) return std::move(events_loaded).error();
+  // Events and executions are the bulk of a long-lived data dir (a hundred thousand
+  // executions is a few hundred thousand events): they are streamed and read with the
+  // fast JSON reader.
   std::map<std::string, std::vector<HistoryEvent>> events;
-  for (const auto& rec : *events_loaded) {
-    auto hash = rec.key.rfind('#');
-    if (hash == std::string::npos) continue;
-    Doc d = Doc::parse(rec.value, nullptr, false);
-    if (d.is_discarded()) continue;
-    events[rec.key.substr(0, hash)].push_back(event_of(d));
-  }
+  SLUICE_TRY(rt.store.scan(kEvent, [&](std::string_view key, std::string_view value) {
+    auto hash = key.rfind('#');
+    if (hash == std::string_view::npos) return;
+    Doc d = json_parse(value);
+    if (d.is_discarded()) return;
+    events[std::string(key.substr(0, hash))].push_back(event_of(d));
+  }));
 
-  auto executions_loaded = rt.store.load(kExecution);
-  if (!executions_loaded.ok()) return std::move(executions_loaded).error();
-  for (const auto& rec : *executions_loaded) {
-    Doc d = Doc::parse(rec.value, nullptr, false);
-    if (d.is_discarded()) continue;
+  // Executions of one machine share its definition: parse each text once.
+  std::map<std::pair<std::string, bool>, std::shared_ptr<const asl::StateMachineDef>> parsed_defs;
+  SLUICE_TRY(rt.store.scan(kExecution, [&](std::string_view, std::string_view value) {
+    Doc d = json_parse(value);
+    if (d.is_discarded()) return;
     auto e = std::make_unique<ExecutionRec>();
     e->arn = d.value("arn", "");
     e->name = d.value("name", "");
@@ -448,9 +450,14 @@ Status Engine::restore() {
       e->definition_scope.emplace_back(sc[0].get<std::string>(), sc[1].get<int>());
     // A map run's child parses as part of its parent's definition (an ItemProcessor is
     // not a valid top-level machine), so parse the whole and pick the processor.
-    auto parsed = asl::parse_definition(
-        e->definition, asl::ParseOptions{e->definition_scope.empty() && e->express()});
-    if (parsed.ok()) e->def = subdefinition(parsed.definition, e->definition_scope);
+    const bool express_top = e->definition_scope.empty() && e->express();
+    auto cached = parsed_defs.find({e->definition, express_top});
+    if (cached == parsed_defs.end()) {
+      auto parsed = asl::parse_definition(e->definition, asl::ParseOptions{express_top});
+      cached =
+          parsed_defs.emplace(std::make_pair(e->definition, express_top), parsed.definition).first;
+    }
+    if (cached->second) e->def = subdefinition(cached->second, e->definition_scope);
     auto ev = events.find(e->arn);
     if (ev != events.end()) {
       std::sort(ev->second.begin(), ev->second.end(),
@@ -472,7 +479,7 @@ Status Engine::restore() {
     }
     const std::string arn = e->arn;
     executions.emplace(arn, std::move(e));
-  }
+  }));
 
   auto runs_loaded = rt.store.load(kMapRun);
   if (!runs_loaded.ok()) return std::move(runs_loaded).error();
