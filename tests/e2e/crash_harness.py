@@ -22,6 +22,7 @@ import json
 import os
 import random
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -216,7 +217,15 @@ class CrashSafety(unittest.TestCase):
         env = None
         violations = []
         checked_executions = set()
+        started = time.time()
         for cycle in range(cycles):
+            if cycle and cycle % 50 == 0 and args:
+                # Long runs (SLUICE_CRASH_CYCLES=1000) say how far they are.
+                with ledger.lock:
+                    counts = dict(ledger.counts)
+                print(f"crash harness: cycle {cycle}/{cycles}, {time.time() - started:.0f} s, "
+                      f"{counts['send']} sends, {counts['execution']} executions, 0 violations",
+                      file=sys.stderr, flush=True)
             srv = Server(*args, timeout=120)
             try:
                 c = Client(srv.port)
