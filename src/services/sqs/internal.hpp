@@ -25,7 +25,7 @@ constexpr std::uint64_t kSequenceBase = 10000000000000000000ULL;  // 20 digits, 
 
 enum class MessageState { Visible, Delayed, InFlight };
 
-// Text of a fixed most-length (message ids, MD5 digests) kept inside the message rather
+// Text of bounded length (message ids, MD5 digests) kept inside the message rather
 // than on the heap: a queue may hold millions of messages.
 template <std::size_t N>
 class InlineText {
