@@ -2,14 +2,14 @@
 # Soak test (bench/README.md, "Soak"): MINUTES of mixed SQS/SNS/Step Functions traffic, open
 # loop, with long-poll consumers; RSS and latency should stay flat. Not part of CI.
 #   bench/soak.sh [--sluice PATH] [--loadgen PATH] [--minutes 30] [--out DIR]
-#                 [--flow-rate 1700] [--publish-rate 1500] [--sfn-rate 3000] [--conns 16]
-#                 [--sfn-type STANDARD|EXPRESS] [--max-rss-mib N]
+#                 [--flow-rate 1500] [--publish-rate 300] [--sfn-rate 2500] [--conns 16]
+#                 [--sfn-type EXPRESS|STANDARD] [--max-rss-mib N]
 # One memory-only sluice on 127.0.0.1 (a free port, --log-level warn), set up with:
 #   - queue soak-flow1 for the loadgen `flow1` cycles (SendMessage, ReceiveMessage, DeleteMessage);
 #   - topic soak-fanout with one SQS subscription, queue soak-fanout-q0 (sns_helper.py setup:
 #     envelope delivery), drained by 4 boto3 consumers (ReceiveMessage WaitTimeSeconds=20,
 #     MaxNumberOfMessages=10, then DeleteMessageBatch), one process each;
-#   - state machine soak-machine (Pass -> Wait 1 s -> Pass), STANDARD unless --sfn-type.
+#   - state machine soak-machine (Pass -> Wait 1 s -> Pass), EXPRESS unless --sfn-type.
 # Then, each minute, three loadgen processes in parallel for 60 s, open loop at fixed rates:
 # flow1 (cycles/s), sns-publish (Publish/s), sfn-start (StartExecution/s). A sampler writes
 # the server's VmRSS, open fds, CPU time and the fan-out queue's depth every 5 s. At the end:
@@ -29,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 sluice=$root/build/release/sluice
 loadgen=$root/build/release/bench/loadgen
-minutes=30 flow_rate=1700 publish_rate=1500 sfn_rate=3000 conns=16 sfn_type=STANDARD
+minutes=30 flow_rate=1500 publish_rate=300 sfn_rate=2500 conns=16 sfn_type=EXPRESS
 max_rss_mib=$(awk '/^MemTotal/ {printf "%d", $2 / 2048}' /proc/meminfo)
 out=""
 while [ $# -gt 0 ]; do
