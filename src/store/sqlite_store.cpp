@@ -132,12 +132,14 @@ class SqliteStore final : public Store {
                            &stmt, nullptr) != SQLITE_OK) {
       return Error::internal(std::string("cannot read the store: ") + sqlite3_errmsg(db_));
     }
-    // `fn` may throw (a record it cannot read); the statement is finalized either way.
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
     // Read through a memory map while scanning: no copy of every page into SQLite's
     // cache (a data dir of a million messages is over a gigabyte). Only for the scan,
     // which runs at startup: an I/O error under a map is a signal, not an error code.
+    // Declared before the statement's guard so that the statement is finalized first:
+    // SQLite keeps a map that pages are still taken from.
     MmapWhile mmap(db_);
+    // `fn` may throw (a record it cannot read); the statement is finalized either way.
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stmt, sqlite3_finalize);
     sqlite3_bind_text(stmt, 1, kind.data(), static_cast<int>(kind.size()), SQLITE_TRANSIENT);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -338,17 +340,37 @@ Status migrate(sqlite3* db) {
 // which is the only mode that can change the page size).
 constexpr int kPageSize = 8192;
 
+// PRAGMA journal_mode answers with the mode in force, which is the old one when the
+// change was refused (another connection has the file open).
+std::string set_journal_mode(sqlite3* db, const char* mode) {
+  sqlite3_stmt* stmt = nullptr;
+  std::string answer;
+  if (sqlite3_prepare_v2(db, (std::string("PRAGMA journal_mode=") + mode).c_str(), -1, &stmt,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    if (const auto* text = sqlite3_column_text(stmt, 0))
+      answer = reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(stmt);
+  return answer;
+}
+
 Status convert_page_size(sqlite3* db, const std::string& path) {
   if (pragma_int(db, "PRAGMA page_size") >= kPageSize) return ok_status();
-  logger("store")->info("rebuilding {} with {}-byte pages (once; this can take a minute)", path,
-                        kPageSize);
-  Status st =
-      exec_sql(db, "PRAGMA journal_mode=DELETE; PRAGMA page_size=" + std::to_string(kPageSize) +
-                       "; VACUUM;");
-  if (!st.ok())
-    logger("store")->warn("could not rebuild {} ({}); it keeps its page size", path,
-                          st.error().message);
-  return exec_sql(db, "PRAGMA journal_mode=WAL;");
+  auto log = logger("store");
+  if (set_journal_mode(db, "DELETE") != "delete") {
+    log->warn("{} keeps its {}-byte pages: it is open elsewhere, so it cannot be rebuilt", path,
+              pragma_int(db, "PRAGMA page_size"));
+  } else {
+    log->info("rebuilding {} with {}-byte pages (once; this can take a minute)", path, kPageSize);
+    Status st = exec_sql(db, "PRAGMA page_size=" + std::to_string(kPageSize) + "; VACUUM;");
+    if (!st.ok() || pragma_int(db, "PRAGMA page_size") < kPageSize)
+      log->warn("could not rebuild {} ({}); it keeps its page size and works as before", path,
+                st.ok() ? "the page size did not change" : st.error().message);
+  }
+  if (set_journal_mode(db, "WAL") != "wal")
+    return Error::internal("cannot switch " + path + " back to WAL mode");
+  return ok_status();
 }
 
 // PRAGMA quick_check answers with rows ("ok", or one row per problem found), not with an

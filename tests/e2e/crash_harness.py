@@ -224,7 +224,8 @@ class CrashSafety(unittest.TestCase):
                 with ledger.lock:
                     counts = dict(ledger.counts)
                 print(f"crash harness: cycle {cycle}/{cycles}, {time.time() - started:.0f} s, "
-                      f"{counts['send']} sends, {counts['execution']} executions, 0 violations",
+                      f"{counts['send']} sends, {counts['execution']} executions, "
+                      f"{len(violations)} violations",
                       file=sys.stderr, flush=True)
             srv = Server(*args, timeout=120)
             try:

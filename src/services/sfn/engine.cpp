@@ -264,6 +264,7 @@ void SfnEngine::reset() {
     }
     e.machines.clear();
     e.executions.clear();
+    e.open_executions.clear();
     e.activities.clear();
     e.map_runs.clear();
     e.tokens.clear();

@@ -206,17 +206,20 @@ TEST_F(SqliteStoreTest, an_older_database_with_4k_pages_is_rebuilt_with_8k_pages
       s->put("sqs.message", "q|" + std::to_string(1000 + i), std::string(1300, 'x'));
     s->flush();
   }
-  auto page_size = [&] {
+  // A pragma's answer, read through a connection of its own.
+  auto pragma = [&](const char* sql) {
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr);
+    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
     sqlite3_step(stmt);
-    const int size = sqlite3_column_int(stmt, 0);
+    const auto* text = sqlite3_column_text(stmt, 0);
+    std::string answer = text ? reinterpret_cast<const char*>(text) : "";
     sqlite3_finalize(stmt);
     sqlite3_close(db);
-    return size;
+    return answer;
   };
+  auto page_size = [&] { return std::stoi(pragma("PRAGMA page_size")); };
   EXPECT_EQ(page_size(), 8192);
   {
     // What older versions created: 4 KiB pages.
@@ -233,6 +236,7 @@ TEST_F(SqliteStoreTest, an_older_database_with_4k_pages_is_rebuilt_with_8k_pages
   auto s = open();
   ASSERT_TRUE(s);
   EXPECT_EQ(page_size(), 8192);
+  EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
   auto all = records(*s, "sqs.message");
   ASSERT_EQ(all.size(), 200u);
   EXPECT_EQ(all.front(), (std::pair<std::string, std::string>{"q|1000", std::string(1300, 'x')}));

@@ -184,6 +184,13 @@ TEST_F(Lifecycle, running_standard_executions_are_limited_per_account_and_region
   EXPECT_EQ(settle(b).status, "SUCCEEDED");
   EXPECT_TRUE(wait_for<TimeMs>([&](auto done) { engine().redrive_execution(a, "", done); }).ok());
   EXPECT_EQ(describe(a).status, "RUNNING");
+  // A reset drops the running executions and their places with them.
+  engine().reset();
+  auto fresh = create("limited",
+                      R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})");
+  start(fresh);
+  start(fresh);
+  EXPECT_FALSE(start_more(scope_, fresh).ok());
 }
 
 TEST_F(Lifecycle, distributed_map_runs_children_and_counts_them) {

@@ -155,6 +155,56 @@ TEST_F(Persistence, every_message_field_survives_and_older_json_records_are_stil
   EXPECT_EQ(both[1].attributes.at("SenderId"), "AIDAOLD");
 }
 
+TEST_F(Persistence, fifo_fields_binary_attributes_and_delays_survive_in_binary_records) {
+  QueueId fifo{"us-east-1", "000000000000", "binary.fifo"};
+  ASSERT_TRUE(engine_->create_queue(fifo, {{"FifoQueue", "true"}}, {}).ok());
+  SendRequest r;
+  r.body = "ordered";
+  r.group_id = "group-1";
+  r.deduplication_id = "dedup-1";
+  r.attributes["bin"] = AttributeValue{"Binary.raw", "", std::string("\x00\x01\xfe", 3)};
+  auto sent = engine_->send_message(fifo, r);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  QueueId plain{"us-east-1", "000000000000", "binary-delayed"};
+  ASSERT_TRUE(engine_->create_queue(plain, {}, {}).ok());
+  SendRequest later;
+  later.body = "later";
+  later.delay_seconds = 60;
+  ASSERT_TRUE(engine_->send_message(plain, later).ok());
+  restart();
+  auto got = receive(fifo);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].attributes.at("MessageGroupId"), "group-1");
+  EXPECT_EQ(got[0].attributes.at("MessageDeduplicationId"), "dedup-1");
+  EXPECT_EQ(got[0].attributes.at("SequenceNumber"), sent->sequence_number);
+  EXPECT_EQ(got[0].message_attributes.at("bin").binary_value, std::string("\x00\x01\xfe", 3));
+  EXPECT_EQ(got[0].md5_of_attributes, sent->md5_of_attributes);
+  EXPECT_TRUE(receive(plain).empty());  // still delayed
+  clock_.advance_ms(60000);
+  ASSERT_EQ(receive(plain).size(), 1u);
+}
+
+TEST_F(Persistence, a_truncated_binary_message_record_fails_the_restore_with_an_error) {
+  QueueId q{"us-east-1", "000000000000", "damaged"};
+  ASSERT_TRUE(engine_->create_queue(q, {}, {}).ok());
+  SendRequest r;
+  r.body = "whole";
+  ASSERT_TRUE(engine_->send_message(q, r).ok());
+  store_->flush();
+  auto records = store_->load("sqs.message");
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  const auto& rec = records->front();
+  ASSERT_EQ(rec.value[0], '\x01');
+  store_->put("sqs.message", rec.key, rec.value.substr(0, rec.value.size() / 2));
+  store_->flush();
+  auto fresh = SqsEngine::create(*runtime_);
+  auto restored = fresh->restore();
+  ASSERT_FALSE(restored.ok());
+  EXPECT_NE(restored.error().message.find("truncated"), std::string::npos)
+      << restored.error().message;
+}
+
 TEST_F(Persistence, fifo_deduplication_and_sequence_numbers_survive_a_restart) {
   QueueId q{"us-east-1", "000000000000", "durable.fifo"};
   ASSERT_TRUE(engine_->create_queue(q, {{"FifoQueue", "true"}}, {}).ok());
@@ -197,6 +247,9 @@ TEST_F(Persistence, a_fifo_receive_attempt_is_replayed_after_a_restart) {
   // After the 5-minute window the attempt is forgotten, across a restart as well.
   clock_.advance_ms(5 * 60 * 1000 + 1);
   restart();
+  auto attempts = store_->load("sqs.attempt");
+  ASSERT_TRUE(attempts.ok());
+  EXPECT_TRUE(attempts->empty());  // the expired attempt's record was dropped
   auto later = receive(q, 30, "attempt-1");
   ASSERT_EQ(later.size(), 2u);
   EXPECT_NE(later[0].receipt_handle, first[0].receipt_handle);
