@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -306,14 +308,24 @@ Status exec_sql(sqlite3* db, const std::string& sql) {
   return ok_status();
 }
 
-int pragma_int(sqlite3* db, const char* sql) {
+// The first column of a statement's first row (a pragma's answer); nullopt when the
+// statement fails or has no row.
+std::optional<std::string> pragma_text(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
-  int value = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW)
-    value = sqlite3_column_int(stmt, 0);
+  std::optional<std::string> answer;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    answer = text ? reinterpret_cast<const char*>(text) : "";
+  }
   sqlite3_finalize(stmt);
-  return value;
+  return answer;
+}
+
+// -1 when the pragma cannot be read.
+int pragma_int(sqlite3* db, const char* sql) {
+  auto answer = pragma_text(db, sql);
+  return answer ? std::atoi(answer->c_str()) : -1;
 }
 
 Status migrate(sqlite3* db) {
@@ -343,16 +355,7 @@ constexpr int kPageSize = 8192;
 // PRAGMA journal_mode answers with the mode in force, which is the old one when the
 // change was refused (another connection has the file open).
 std::string set_journal_mode(sqlite3* db, const char* mode) {
-  sqlite3_stmt* stmt = nullptr;
-  std::string answer;
-  if (sqlite3_prepare_v2(db, (std::string("PRAGMA journal_mode=") + mode).c_str(), -1, &stmt,
-                         nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    if (const auto* text = sqlite3_column_text(stmt, 0))
-      answer = reinterpret_cast<const char*>(text);
-  }
-  sqlite3_finalize(stmt);
-  return answer;
+  return pragma_text(db, std::string("PRAGMA journal_mode=") + mode).value_or("");
 }
 
 Status convert_page_size(sqlite3* db, const std::string& path) {

@@ -77,7 +77,6 @@ void detach(Queue& q, StoredMessage& m) {
 }  // namespace
 
 StoredMessage& SqsEngine::insert_message(Queue& q, StoredMessage m) {
-  m.compact();
   if (m.seq == 0) m.seq = q.next_seq++;
   if (m.seq >= q.next_seq) q.next_seq = m.seq + 1;
   const auto seq = m.seq;

@@ -81,7 +81,9 @@ struct StoredMessage {
   std::multimap<TimeMs, std::uint64_t>::iterator pending_it;
   std::size_t size = 0;  // body + attributes, as AWS counts message size
 
-  // The extras, read (empty ones when the message has none) and written.
+  // The extras, read (empty ones when the message has none) and written. Messages are
+  // built with set_extra, which keeps nothing for empty extras; extra_mut is for adding
+  // a field (a dead-letter source, a new sequence number) to a copy being moved.
   const MessageExtras& extra() const { return extras_ ? *extras_ : no_extras(); }
   MessageExtras& extra_mut() {
     if (!extras_) extras_ = std::make_unique<MessageExtras>();
@@ -93,10 +95,6 @@ struct StoredMessage {
     } else {
       extras_ = std::make_unique<MessageExtras>(std::move(x));
     }
-  }
-  // Drops the extras again when they hold nothing.
-  void compact() {
-    if (extras_ && *extras_ == no_extras()) extras_.reset();
   }
 
  private:
@@ -220,7 +218,8 @@ bool is_known_attribute(const std::string& name);
 bool is_settable_attribute(const std::string& name);
 
 // ---- FIFO receive attempts (persistence.cpp): sqs.attempt records ----
-void persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id);
+void persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id,
+                     const ReceiveAttempt& attempt);
 void unpersist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id);
 
 // Receipt handles (receive.cpp).

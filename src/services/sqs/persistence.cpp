@@ -212,18 +212,20 @@ void apply_state(StoredMessage& m, const Json& st) {
 StoredMessage read_json_message(std::string_view value) {
   Json j = parse_record(value);
   StoredMessage m;
+  MessageExtras x;
   m.id = j["id"].get<std::string>();
   m.body = std::move(j["body"].get_ref<std::string&>());
   m.md5_of_body = j["md5"].get<std::string>();
-  m.extra_mut().attributes = attributes_from_json(j["attrs"]);
-  m.extra_mut().md5_of_attributes = j["md5a"];
-  m.extra_mut().system_attributes = attributes_from_json(j["sys"]);
-  m.extra_mut().md5_of_system_attributes = j["md5s"];
+  x.attributes = attributes_from_json(j["attrs"]);
+  x.md5_of_attributes = j["md5a"];
+  x.system_attributes = attributes_from_json(j["sys"]);
+  x.md5_of_system_attributes = j["md5s"];
   m.sender_id = j["sender"];
-  m.extra_mut().group_id = j["group"];
-  m.extra_mut().deduplication_id = j["dedup"];
-  m.extra_mut().sequence_number = j["seqno"];
-  m.extra_mut().dead_letter_source_arn = j["dlq_source"];
+  x.group_id = j["group"];
+  x.deduplication_id = j["dedup"];
+  x.sequence_number = j["seqno"];
+  x.dead_letter_source_arn = j["dlq_source"];
+  m.set_extra(std::move(x));
   m.sent_ms = j["sent"];
   m.retention_base_ms = j["base"];
   m.size = j["size"];
@@ -301,14 +303,13 @@ void SqsEngine::persist_dedup(const Queue& q, const std::string& key) {
   runtime_.store.put("sqs.dedup", q.key + "|" + key, j.dump());
 }
 
-void detail::persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id) {
+void detail::persist_attempt(store::Store& store, const Queue& q, const std::string& attempt_id,
+                             const ReceiveAttempt& attempt) {
   if (!store.persistent()) return;
-  auto it = q.attempts.find(attempt_id);
-  if (it == q.attempts.end()) return;
   Json messages = Json::array();
-  for (auto [seq, token] : it->second.messages)
+  for (auto [seq, token] : attempt.messages)
     messages.push_back({seq, token});
-  Json j = {{"id", attempt_id}, {"expires", it->second.expires_ms}, {"messages", messages}};
+  Json j = {{"id", attempt_id}, {"expires", attempt.expires_ms}, {"messages", messages}};
   store.put("sqs.attempt", q.key + "|" + attempt_id, j.dump());
 }
 

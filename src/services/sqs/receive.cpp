@@ -277,11 +277,10 @@ void SqsEngine::receive_message(const QueueId& id, ReceiveRequest request, Recei
             auto parsed = parse_receipt_handle(m.receipt_handle);
             attempt.messages.emplace_back(parsed->seq, parsed->token);
           }
-          const bool replayable = !attempt.messages.empty();
-          q.attempts[request.receive_request_attempt_id] = std::move(attempt);
+          const auto& stored = q.attempts[request.receive_request_attempt_id] = std::move(attempt);
           // An attempt that got nothing has nothing to replay: not worth a write.
-          if (replayable)
-            detail::persist_attempt(runtime_.store, q, request.receive_request_attempt_id);
+          if (!stored.messages.empty())
+            detail::persist_attempt(runtime_.store, q, request.receive_request_attempt_id, stored);
         }
       }
       const int wait = request.wait_seconds.value_or(q.config.receive_wait_seconds);
