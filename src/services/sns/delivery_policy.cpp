@@ -2,6 +2,7 @@
 // retry schedule (AWS: "Amazon SNS message delivery retries").
 #include "sluice/services/sns/delivery_policy.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -77,13 +78,29 @@ Status parse_throttle(const Json& obj, const std::string& prefix, const std::str
   return ok_status();
 }
 
+// AWS documents three values for headerContentType (set-sub-attributes-delivery-
+// policy-json: "text/plain | application/json | application/xml"); its own default
+// carries a parameter ("text/plain; charset=UTF-8"), so parameters are allowed.
+bool supported_content_type(const std::string& value) {
+  std::string type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+    type.pop_back();
+  std::size_t start = type.find_first_not_of(" \t");
+  type = start == std::string::npos ? "" : type.substr(start);
+  for (auto& c : type)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "text/plain" || type == "application/json" || type == "application/xml";
+}
+
 Status parse_request(const Json& obj, const std::string& prefix, const std::string& where,
                      std::string& out) {
   if (!obj.is_object()) return bad(prefix, where + " must be an object");
   auto it = obj.find("headerContentType");
   if (it == obj.end() || it->is_null()) return ok_status();
-  if (!it->is_string() || it->get<std::string>().empty())
-    return bad(prefix, where + ".headerContentType must be a content type");
+  if (!it->is_string() || !supported_content_type(it->get_ref<const std::string&>()))
+    return bad(prefix, where +
+                           ".headerContentType must be text/plain, application/json or "
+                           "application/xml, optionally with parameters such as charset");
   out = *it;
   return ok_status();
 }

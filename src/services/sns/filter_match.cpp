@@ -37,19 +37,28 @@ bool iequals(const std::string& a, const std::string& b) {
   return true;
 }
 
+// AWS compares numbers "with five digits of accuracy after the decimal point"
+// (sns subscription-filter-policy-constraints): 301.500001 equals 301.5. Rounded as a
+// double, so a value far outside AWS's documented -1e9..1e9 still compares sanely.
+double five_digits(double v) {
+  return std::round(v * 1e5);
+}
+
 bool equal_values(const Json& rule, const Json& value) {
   if (rule.is_string())
     return value.is_string() && rule.get<std::string>() == value.get<std::string>();
-  if (rule.is_number()) return value.is_number() && rule.get<double>() == value.get<double>();
+  if (rule.is_number())
+    return value.is_number() && five_digits(rule.get<double>()) == five_digits(value.get<double>());
   if (rule.is_boolean()) return value.is_boolean() && rule.get<bool>() == value.get<bool>();
   if (rule.is_null()) return value.is_null();
   return false;
 }
 
-bool numeric_matches(const Json& terms, double v) {
+bool numeric_matches(const Json& terms, double value) {
+  const double v = five_digits(value);
   for (std::size_t i = 0; i + 1 < terms.size(); i += 2) {
     const std::string op = terms[i];
-    const double operand = terms[i + 1].get<double>();
+    const double operand = five_digits(terms[i + 1].get<double>());
     if (op == "=" && !(v == operand)) return false;
     if (op == ">" && !(v > operand)) return false;
     if (op == ">=" && !(v >= operand)) return false;

@@ -95,6 +95,16 @@ Status check_topic_attribute(const std::string& name, std::string& value, bool f
   return ok_status();
 }
 
+// AWS reserves tag keys that start with "aws:" (any case) for its own use: they can be
+// neither set nor removed by a caller.
+Status check_not_reserved(const std::string& key) {
+  if (key.size() >= 4 && (key[0] == 'a' || key[0] == 'A') && (key[1] == 'w' || key[1] == 'W') &&
+      (key[2] == 's' || key[2] == 'S') && key[3] == ':')
+    return invalid_parameter("Invalid parameter: Tag keys starting with 'aws:' are reserved: " +
+                             key);
+  return ok_status();
+}
+
 Status check_tags(const TagList& tags) {
   std::set<std::string> keys;
   for (const auto& [k, v] : tags) {
@@ -102,6 +112,7 @@ Status check_tags(const TagList& tags) {
       return invalid_parameter("Invalid parameter: Duplicated keys are not allowed.");
     if (k.empty() || k.size() > 128)
       return invalid_parameter("Invalid parameter: Tag key length must be between 1 and 128");
+    SLUICE_TRY(check_not_reserved(k));
     if (v.size() > 256)
       return invalid_parameter("Invalid parameter: Tag value length must be at most 256");
   }
@@ -415,6 +426,8 @@ Status SnsEngine::tag_resource(const CallContext& ctx, const std::string& arn,
 
 Status SnsEngine::untag_resource(const CallContext& ctx, const std::string& arn,
                                  const std::vector<std::string>& keys) {
+  for (const auto& k : keys)
+    SLUICE_TRY(check_not_reserved(k));
   std::lock_guard lock(mu_);
   auto t = tag_target(topics_, ctx, arn);
   if (!t.ok()) return std::move(t).error();

@@ -58,6 +58,28 @@ TEST(DeliveryPolicy, validation_enforces_aws_limits) {
   EXPECT_FALSE(validate_subscription_delivery_policy("{", prefix).ok());
 }
 
+TEST(DeliveryPolicy, header_content_type_is_one_of_the_documented_types) {
+  const std::string prefix = "Invalid parameter: ";
+  auto with = [&](const std::string& type) {
+    return validate_subscription_delivery_policy(
+        R"({"requestPolicy":{"headerContentType":")" + type + R"("}})", prefix);
+  };
+  for (const char* ok : {"text/plain", "application/json", "application/xml",
+                         "text/plain; charset=UTF-8", "Application/JSON;charset=utf-8"})
+    EXPECT_TRUE(with(ok).ok()) << ok;
+  for (const char* bad : {"", "text/html", "application/json+x", "image/png", "json"}) {
+    auto r = with(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("headerContentType must be text/plain, application/json or "
+                                     "application/xml"),
+              std::string::npos)
+        << r.error().message;
+  }
+  EXPECT_FALSE(validate_topic_delivery_policy(
+                   R"({"http":{"defaultRequestPolicy":{"headerContentType":"text/csv"}}})")
+                   .ok());
+}
+
 TEST(DeliveryPolicy, topic_defaults_apply_unless_the_subscription_overrides) {
   const std::string topic =
       R"({"http":{"defaultHealthyRetryPolicy":{"numRetries":7,"minDelayTarget":2,"maxDelayTarget":2},"defaultRequestPolicy":{"headerContentType":"application/json"}}})";

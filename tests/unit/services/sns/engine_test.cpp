@@ -228,6 +228,24 @@ TEST(SnsEngine, fifo_rules) {
   EXPECT_EQ(bad_name.error().message, "Invalid parameter: Topic Name");
 }
 
+TEST(SnsEngine, tag_keys_starting_with_aws_are_reserved) {
+  Fixture f;
+  auto t = f.topic("tagged");
+  for (const char* key : {"aws:owner", "AWS:owner", "Aws:x"}) {
+    auto r = f.engine->tag_resource(kCtx, t, {{key, "v"}});
+    ASSERT_FALSE(r.ok()) << key;
+    EXPECT_EQ(r.error().code, "InvalidParameterException");
+    EXPECT_EQ(r.error().message,
+              std::string("Invalid parameter: Tag keys starting with 'aws:' are reserved: ") + key);
+    EXPECT_FALSE(f.engine->untag_resource(kCtx, t, {key}).ok()) << key;
+  }
+  EXPECT_FALSE(f.engine->create_topic(kCtx, "t2", {}, {{"aws:x", "v"}}, std::nullopt).ok());
+  // Only the prefix is reserved: "aws" alone, or "aws" without the colon, is a key like any.
+  ASSERT_TRUE(
+      f.engine->tag_resource(kCtx, t, {{"aws", "1"}, {"awsome", "2"}, {"my:aws:x", "3"}}).ok());
+  EXPECT_EQ(f.engine->list_tags_for_resource(kCtx, t)->size(), 3u);
+}
+
 TEST(SnsEngine, missing_queue_goes_to_the_dead_letter_queue_at_once) {
   Fixture f;
   auto t = f.topic("t");
