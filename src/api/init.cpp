@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sluice/common/encoding.hpp"
+#include "sluice/common/region.hpp"
 
 namespace sluice::api {
 
@@ -386,14 +387,6 @@ Status parse_state_machines(const Json& doc, InitPlan& plan, const std::string& 
   return ok_status();
 }
 
-bool is_region(const std::string& s) {
-  // us-east-1, eu-central-2, us-gov-west-1, ...
-  if (s.size() < 9 || s.size() > 25) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  return s.find('-') != std::string::npos && s.back() >= '0' && s.back() <= '9';
-}
-
 // One blocking call of an operation, as the server itself.
 Result<Json> call(const Dispatcher& d, const InitPlan& plan, const char* service,
                   const char* operation, Json input) {
@@ -559,7 +552,7 @@ Result<InitPlan> parse_init(const std::string& text, const std::string& source,
   auto region = string_member(doc, "region", false, source, "");
   if (!region.ok()) return region.error();
   plan.region = region->empty() ? default_region : *region;
-  if (!is_region(plan.region))
+  if (!looks_like_region(plan.region))
     return bad(source, "region", "'" + plan.region + "' is not a region name such as us-east-1");
   auto account = string_member(doc, "account_id", false, source, "");
   if (!account.ok()) return account.error();

@@ -1,6 +1,7 @@
 // Handlers of the queue-level operations, queue URLs, and input accessors.
 #include "handlers.hpp"
 #include "sluice/api/sqs/sqs_api.hpp"
+#include "sluice/common/region.hpp"
 
 namespace sluice::api::sqs {
 
@@ -52,12 +53,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
     start = pos + 1;
   }
   return out;
-}
-
-bool looks_like_region(const std::string& s) {
-  // us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...
-  return s.size() >= 9 && s.find('-') != std::string::npos &&
-         std::isdigit(static_cast<unsigned char>(s.back()));
 }
 
 std::string region_from_host(const std::string& host_port) {

@@ -44,31 +44,35 @@ MapRunInfo run_info(const MapRunRec& r) {
 
 }  // namespace
 
+Result<Engine::ToleratedFailures> Engine::tolerated_failures(const asl::State& s, const Json& input,
+                                                             const Json& ctx) {
+  const QueryLanguage& ql = jsonpath_language();
+  ToleratedFailures out{s.tolerated_failure_count, s.tolerated_failure_percentage};
+  if (!s.tolerated_failure_percentage_path.empty()) {
+    auto v = ql.path(s.tolerated_failure_percentage_path, input, ctx);
+    if (!v.ok() || !v->is_number() || v->get<double>() < 0 || v->get<double>() > 100)
+      return Error::sender("States.Runtime",
+                           "The ToleratedFailurePercentagePath field does not reference a number "
+                           "from 0 to 100");
+    out.percentage = v->get<double>();
+  }
+  if (!s.tolerated_failure_count_path.empty()) {
+    auto v = ql.path(s.tolerated_failure_count_path, input, ctx);
+    if (!v.ok() || !v->is_number_integer() || v->get<std::int64_t>() < 0)
+      return Error::sender("States.Runtime",
+                           "The ToleratedFailureCountPath field does not reference a "
+                           "non-negative integer");
+    out.count = v->get<std::int64_t>();
+  }
+  return out;
+}
+
 void Engine::run_distributed_map(ExecutionRec& e, Fiber& f, Json items) {
   const asl::State& s = current_state(f);
   const QueryLanguage& ql = jsonpath_language();
   Json ctx = context_object(e, f);
-  // Tolerated failures (fixed or from the input).
-  double tolerated_pct = s.tolerated_failure_percentage.value_or(0);
-  std::int64_t tolerated_count = s.tolerated_failure_count.value_or(0);
-  if (!s.tolerated_failure_percentage_path.empty()) {
-    auto v = ql.path(s.tolerated_failure_percentage_path, f.effective, ctx);
-    if (!v.ok() || !v->is_number() || v->get<double>() < 0 || v->get<double>() > 100)
-      return runtime_error(e, f,
-                           Error::sender("States.Runtime",
-                                         "The ToleratedFailurePercentagePath field does not "
-                                         "reference a number from 0 to 100"));
-    tolerated_pct = v->get<double>();
-  }
-  if (!s.tolerated_failure_count_path.empty()) {
-    auto v = ql.path(s.tolerated_failure_count_path, f.effective, ctx);
-    if (!v.ok() || !v->is_number_integer() || v->get<std::int64_t>() < 0)
-      return runtime_error(e, f,
-                           Error::sender("States.Runtime",
-                                         "The ToleratedFailureCountPath field does not reference "
-                                         "a non-negative integer"));
-    tolerated_count = v->get<std::int64_t>();
-  }
+  auto tolerated = tolerated_failures(s, f.effective, ctx);
+  if (!tolerated.ok()) return runtime_error(e, f, tolerated.error());
   // Each child's input: ItemSelector per item, then ItemBatcher groups.
   std::vector<Json> selected;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -131,8 +135,8 @@ void Engine::run_distributed_map(ExecutionRec& e, Fiber& f, Json items) {
   run.state_machine_arn = e.machine_arn + "/" + label;
   run.start = now();
   run.max_concurrency = f.max_concurrency;
-  run.tolerated_failure_percentage = tolerated_pct;
-  run.tolerated_failure_count = tolerated_count;
+  run.tolerated_failure_percentage = tolerated->percentage.value_or(0);
+  run.tolerated_failure_count = tolerated->count.value_or(0);
   run.total = static_cast<std::int64_t>(inputs.size());
   run.parent_fiber = f.id;
   run.inputs = std::move(inputs);

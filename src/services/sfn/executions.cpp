@@ -53,6 +53,23 @@ Result<Target> resolve_target(Engine& eng, const std::string& arn) {
   return t;
 }
 
+// A StartExecution/StartSyncExecution target: a state machine, version or alias ARN, with
+// "#TestCase" naming a test case of the Step Functions Local mock configuration.
+struct StartTarget : Target {
+  std::string test_case;
+};
+
+Result<StartTarget> resolve_start_target(Engine& eng, const std::string& target_arn) {
+  const auto hash = target_arn.find('#');
+  auto target = resolve_target(eng, target_arn.substr(0, hash));
+  if (!target.ok()) return std::move(target).error();
+  StartTarget out{*target, hash == std::string::npos ? "" : target_arn.substr(hash + 1)};
+  if (!out.test_case.empty() && !eng.mocks.has_case(out.machine->name, out.test_case))
+    return invalid_arn("The mock configuration has no test case '" + out.test_case +
+                       "' for the state machine '" + out.machine->name + "'");
+  return out;
+}
+
 }  // namespace
 
 // ---- launching ----
@@ -293,24 +310,15 @@ ExecutionInfo Engine::describe(const ExecutionRec& e) const {
 void SfnEngine::start_execution(Scope scope, StartExecutionRequest request, Done<ArnAndDate> done) {
   impl_->post([e = impl_.get(), scope = std::move(scope), request = std::move(request),
                done = std::move(done)]() mutable {
-    std::string arn = request.target_arn;
-    std::string test_case;
-    if (auto hash = arn.find('#'); hash != std::string::npos) {
-      test_case = arn.substr(hash + 1);
-      arn = arn.substr(0, hash);
-    }
-    auto target = resolve_target(*e, arn);
+    auto target = resolve_start_target(*e, request.target_arn);
     if (!target.ok()) return done(std::move(target).error());
-    if (!test_case.empty() && !e->mocks.has_case(target->machine->name, test_case))
-      return done(invalid_arn("The mock configuration has no test case '" + test_case +
-                              "' for the state machine '" + target->machine->name + "'"));
     e->drain_follows = true;
     auto launched = e->launch(scope, *target->machine, target->version, target->alias, request.name,
                               request.input, request.trace_header, false);
     e->drain_follows = false;
     if (!launched.ok()) return done(std::move(launched).error());
     ExecutionRec* x = *launched;
-    if (!test_case.empty() && x->last_event == 1) x->mock_case = test_case;
+    if (!target->test_case.empty() && x->last_event == 1) x->mock_case = target->test_case;
     ArnAndDate r{x->arn, x->start};
     e->drain();
     e->reply_durable(std::move(done), Result<ArnAndDate>(r));
@@ -358,13 +366,7 @@ bool runs_inline(const asl::StateMachineDef* def) {
 // (e->inline_turn), a machine that may not run there is handed to the engine thread.
 void start_sync(Engine* e, const Scope& scope, const StartExecutionRequest& request,
                 const std::shared_ptr<SyncStart>& call) {
-  std::string arn = request.target_arn;
-  std::string test_case;
-  if (auto hash = arn.find('#'); hash != std::string::npos) {
-    test_case = arn.substr(hash + 1);
-    arn = arn.substr(0, hash);
-  }
-  auto target = resolve_target(*e, arn);
+  auto target = resolve_start_target(*e, request.target_arn);
   if (!target.ok()) return call->answer(std::move(target).error());
   if (target->machine->type != "EXPRESS")
     return call->answer(
@@ -385,7 +387,7 @@ void start_sync(Engine* e, const Scope& scope, const StartExecutionRequest& requ
   e->drain_follows = false;
   if (!launched.ok()) return call->answer(std::move(launched).error());
   ExecutionRec* x = *launched;
-  x->mock_case = test_case;
+  x->mock_case = target->test_case;
   x->on_close.push_back(
       [e, call](const ExecutionRec& closed) { call->answer(e->describe(closed)); });
   e->drain();

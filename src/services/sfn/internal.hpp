@@ -443,6 +443,14 @@ class Engine {
 
   // ---- distributed Map (distributed_map.cpp) ----
   void run_distributed_map(ExecutionRec& e, Fiber& f, Json items);
+  // A Map state's ToleratedFailureCount/Percentage, fixed or read from the input through
+  // their ...Path forms (States.Runtime when a path gives no valid value); unset if absent.
+  struct ToleratedFailures {
+    std::optional<std::int64_t> count;
+    std::optional<double> percentage;
+  };
+  static Result<ToleratedFailures> tolerated_failures(const asl::State& s, const Json& input,
+                                                      const Json& ctx);
   // TestState (test_state.cpp): the items an ItemReader reads from mapItemReaderData, and
   // a mocked Map or Parallel state's outcome.
   Result<Json> read_test_items(ExecutionRec& e, Fiber& f, const Json& reader, const Json& ctx);

@@ -381,27 +381,10 @@ Result<Json> Engine::read_test_items(ExecutionRec& e, Fiber& f, const Json& read
 
 void Engine::finish_mocked_map(ExecutionRec& e, Fiber& f, std::size_t total, const Json& ctx) {
   const asl::State& s = current_state(f);
-  const QueryLanguage& ql = jsonpath_language();
-  std::optional<double> pct = s.tolerated_failure_percentage;
-  std::optional<std::int64_t> count = s.tolerated_failure_count;
-  if (!s.tolerated_failure_percentage_path.empty()) {
-    auto v = ql.path(s.tolerated_failure_percentage_path, f.effective, ctx);
-    if (!v.ok() || !v->is_number() || v->get<double>() < 0 || v->get<double>() > 100)
-      return runtime_error(e, f,
-                           Error::sender("States.Runtime",
-                                         "The ToleratedFailurePercentagePath field does not "
-                                         "reference a number from 0 to 100"));
-    pct = v->get<double>();
-  }
-  if (!s.tolerated_failure_count_path.empty()) {
-    auto v = ql.path(s.tolerated_failure_count_path, f.effective, ctx);
-    if (!v.ok() || !v->is_number_integer() || v->get<std::int64_t>() < 0)
-      return runtime_error(e, f,
-                           Error::sender("States.Runtime",
-                                         "The ToleratedFailureCountPath field does not reference "
-                                         "a non-negative integer"));
-    count = v->get<std::int64_t>();
-  }
+  auto tolerated = tolerated_failures(s, f.effective, ctx);
+  if (!tolerated.ok()) return runtime_error(e, f, tolerated.error());
+  const std::optional<std::int64_t> count = tolerated->count;
+  const std::optional<double> pct = tolerated->percentage;
   if (count) inspect(e, f, "toleratedFailureCount", Json(*count));
   if (pct) e.inspect["toleratedFailurePercentage"] = *pct;
   // A mocked error is what the Map state fails with (errorCausedByState only says which
