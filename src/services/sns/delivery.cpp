@@ -40,7 +40,7 @@ std::string redrive_target(const detail::Subscription* sub) {
 
 }  // namespace
 
-void SnsEngine::sign_locked(detail::Notification& n, const std::string& message) const {
+void SnsEngine::sign_notification(detail::Notification& n, const std::string& message) const {
   const auto& cache = n.signature_cache;
   if (cache && !cache->signature.empty() && cache->message == message) {
     n.signature = cache->signature;
@@ -128,7 +128,7 @@ void SnsEngine::deliver_locked(const CallContext& ctx, detail::Topic& topic,
   detail::Notification n = base;
   n.unsubscribe_url = n.base_url + "/?Action=Unsubscribe&SubscriptionArn=" + url_encode(sub.arn);
   const std::string& message = n.message_for(sub.protocol);
-  if (!n.fifo) sign_locked(n, message);
+  if (!n.fifo) sign_notification(n, message);
   const std::string& protocol = sub.protocol;
   if (protocol == "sqs") {
     deliver_to_queue_locked(sub, n, message);
@@ -299,7 +299,7 @@ void SnsEngine::send_confirmation_locked(const CallContext& ctx, detail::Topic& 
                   : "You have chosen to deactivate subscription " + sub.arn +
                         ".\nTo cancel this operation and restore the subscription, visit the "
                         "SubscribeURL included in this message.";
-  sign_locked(n, n.message);
+  sign_notification(n, n.message);
   const std::string body = envelope_json(n, n.message);
   if (sub.protocol == "email" || sub.protocol == "email-json") {
     RecordedDelivery rec;

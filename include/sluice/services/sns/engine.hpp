@@ -190,8 +190,10 @@ class SnsEngine : public std::enable_shared_from_this<SnsEngine> {
 
   // Publishing (publish.cpp, delivery.cpp).
   Status validate_publish(const PublishRequest& request, bool fifo_topic, bool in_batch) const;
+  // `presigned`: the notification's id, time and signature, made before the lock.
   Result<PublishResult> publish_to_topic_locked(const CallContext& ctx, detail::Topic& topic,
-                                                PublishRequest request, TimeMs now);
+                                                PublishRequest request, TimeMs now,
+                                                const detail::Notification* presigned = nullptr);
   void deliver_locked(const CallContext& ctx, detail::Topic& topic, detail::Subscription& sub,
                       const detail::Notification& n);
   void deliver_to_queue_locked(detail::Subscription& sub, const detail::Notification& n,
@@ -207,7 +209,8 @@ class SnsEngine : public std::enable_shared_from_this<SnsEngine> {
                           const std::string& subscription_arn);
   void schedule_attempt_locked(detail::PendingDelivery& d, TimeMs at);
   std::string signing_cert_url(const std::string& base_url) const;
-  void sign_locked(detail::Notification& n, const std::string& message) const;
+  // Signs `n` with `message` (one RSA operation); needs no lock.
+  void sign_notification(detail::Notification& n, const std::string& message) const;
 
   // Persistence (persistence.cpp): records are emitted under the lock.
   void persist_topic(const detail::Topic& t);
