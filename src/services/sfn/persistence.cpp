@@ -409,7 +409,9 @@ Status Engine::restore() {
   }));
 
   // Executions of one machine share its definition: parse each text once.
-  std::map<std::pair<std::string, bool>, std::shared_ptr<const asl::StateMachineDef>> parsed_defs;
+  // Definitions parsed once for all the executions that share them, by express_top (see
+  // below) then text: looked up without copying the text.
+  std::map<std::string, std::shared_ptr<const asl::StateMachineDef>> parsed_defs[2];
   SLUICE_TRY(rt.store.scan(kExecution, [&](std::string_view, std::string_view value) {
     Doc d = json_parse(value);
     if (d.is_discarded()) return;
@@ -451,11 +453,11 @@ Status Engine::restore() {
     // A map run's child parses as part of its parent's definition (an ItemProcessor is
     // not a valid top-level machine), so parse the whole and pick the processor.
     const bool express_top = e->definition_scope.empty() && e->express();
-    auto cached = parsed_defs.find({e->definition, express_top});
-    if (cached == parsed_defs.end()) {
+    auto& defs = parsed_defs[express_top ? 1 : 0];
+    auto cached = defs.find(e->definition);
+    if (cached == defs.end()) {
       auto parsed = asl::parse_definition(e->definition, asl::ParseOptions{express_top});
-      cached =
-          parsed_defs.emplace(std::make_pair(e->definition, express_top), parsed.definition).first;
+      cached = defs.emplace(e->definition, parsed.definition).first;
     }
     if (cached->second) e->def = subdefinition(cached->second, e->definition_scope);
     auto ev = events.find(e->arn);
