@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -66,7 +68,14 @@ struct Server::Impl {
   std::atomic<std::size_t> connections{0};  // sessions serving requests
   std::atomic<std::size_t> rejecting{0};    // sessions answering 503 over the limit
   std::size_t max_connections = 0;          // options.max_connections, within the fd limit
-  asio::io_context ioc;
+  // One io_context per I/O thread, each run by that thread alone: a connection stays on
+  // one thread, so serving it never wakes or waits for the other (a shared io_context
+  // handed each request's completions between threads). `ioc` (the acceptor, signals
+  // and drain timer) is the calling thread's; `extra` the others', declared first so
+  // that they outlive what `ioc` may still hold.
+  std::vector<std::unique_ptr<asio::io_context>> extra;
+  std::atomic<std::size_t> next_context{0};
+  asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   asio::steady_timer accept_retry{ioc};
   asio::signal_set signals{ioc};
@@ -75,7 +84,15 @@ struct Server::Impl {
   asio::steady_timer drain_timer{ioc};
   std::chrono::steady_clock::time_point drain_deadline;
 
-  Impl(ServerOptions o, api::HttpHandler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, api::HttpHandler h) : options(std::move(o)), handler(std::move(h)) {
+    for (std::size_t i = 1; i < options.threads; ++i)
+      extra.push_back(std::make_unique<asio::io_context>(1));
+  }
+  // The io_context of the next connection, round robin over the I/O threads.
+  asio::io_context& pick_context() {
+    const std::size_t n = next_context.fetch_add(1, std::memory_order_relaxed) % (extra.size() + 1);
+    return n == 0 ? ioc : *extra[n - 1];
+  }
   void accept();
   void close_idle_sessions();
   void drain_tick();
@@ -243,11 +260,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may answer from another thread; come back to this connection's strand.
     server_.handler(std::move(req), [self = shared_from_this(), version, keep_alive,
                                      head](api::HttpResponse response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, version, keep_alive, head, r = std::move(response)]() mutable {
-                   if (!keep_alive) r.close = true;
-                   self->write(std::move(r), version, head);
-                 });
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, version, keep_alive, head, r = std::move(response)]() mutable {
+                       if (!keep_alive) r.close = true;
+                       self->write(std::move(r), version, head);
+                     });
     });
   }
 
@@ -313,29 +330,30 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || stopping.load()) return;
-      // Out of file descriptors (EMFILE/ENFILE) or memory: accepting again at once would
-      // fail again at once, spinning a core and flooding the log. Back off a little.
-      logger("http")->warn("accept failed: {}; retrying in 100 ms", ec.message());
-      accept_retry.expires_after(std::chrono::milliseconds(100));
-      accept_retry.async_wait([this](beast::error_code wec) {
-        if (!wec && !stopping.load()) accept();
+  acceptor.async_accept(
+      asio::make_strand(pick_context()), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || stopping.load()) return;
+          // Out of file descriptors (EMFILE/ENFILE) or memory: accepting again at once would
+          // fail again at once, spinning a core and flooding the log. Back off a little.
+          logger("http")->warn("accept failed: {}; retrying in 100 ms", ec.message());
+          accept_retry.expires_after(std::chrono::milliseconds(100));
+          accept_retry.async_wait([this](beast::error_code wec) {
+            if (!wec && !stopping.load()) accept();
+          });
+          return;
+        }
+        if (stopping.load()) return;
+        if (connections.load() < max_connections) {
+          std::make_shared<Session>(std::move(socket), *this, false)->start();
+        } else if (rejecting.load() < kMaxRejecting) {
+          std::make_shared<Session>(std::move(socket), *this, true)->start();
+        } else {
+          beast::error_code ignored;
+          socket.close(ignored);
+        }
+        accept();
       });
-      return;
-    }
-    if (stopping.load()) return;
-    if (connections.load() < max_connections) {
-      std::make_shared<Session>(std::move(socket), *this, false)->start();
-    } else if (rejecting.load() < kMaxRejecting) {
-      std::make_shared<Session>(std::move(socket), *this, true)->start();
-    } else {
-      beast::error_code ignored;
-      socket.close(ignored);
-    }
-    accept();
-  });
 }
 
 void Server::Impl::close_idle_sessions() {
@@ -389,6 +407,8 @@ Server::Server(ServerOptions options, api::HttpHandler handler)
 
 Server::~Server() {
   if (!impl_->ioc.stopped()) impl_->ioc.stop();
+  for (auto& c : impl_->extra)
+    c->stop();
 }
 
 std::uint16_t Server::listen(std::string& error) {
@@ -424,9 +444,15 @@ void Server::on_signal(std::function<void(int)> fn) {
 
 void Server::run() {
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < impl_->options.threads; ++i)
-    threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& c : impl_->extra)
+    threads.emplace_back([ctx = c.get()] {
+      // Kept running while it has no connection; stopped with `ioc` below.
+      auto work = asio::make_work_guard(*ctx);
+      ctx->run();
+    });
   impl_->ioc.run();
+  for (auto& c : impl_->extra)
+    c->stop();
   for (auto& t : threads)
     t.join();
 }
