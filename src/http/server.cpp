@@ -258,6 +258,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = msg.keep_alive();
     const bool head = msg.method() == bhttp::verb::head;
     // The handler may answer from another thread; come back to this connection's strand.
+    // dispatch: an answer given on this strand (or on this thread, inside another
+    // connection's work, e.g. a long poll woken by a send) is written at once, in the
+    // caller's stack; write() takes no lock, so a caller holding an engine lock is fine.
     server_.handler(std::move(req), [self = shared_from_this(), version, keep_alive,
                                      head](api::HttpResponse response) {
       asio::dispatch(self->stream_.get_executor(),

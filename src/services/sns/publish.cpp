@@ -2,6 +2,7 @@
 // fan-out to the topic's subscriptions (filter policies applied here; the per-protocol
 // delivery is in delivery.cpp). Direct publishes to phone numbers and platform
 // endpoints are recorded.
+#include <algorithm>
 #include <regex>
 
 #include "internal.hpp"
@@ -155,7 +156,14 @@ Result<PublishResult> SnsEngine::publish(const CallContext& ctx, PublishRequest 
     {
       std::lock_guard lock(mu_);
       auto found = require_topic(ctx, arn);
-      if (found.ok() && !(*found)->fifo) {
+      // Only a topic with a confirmed subscription delivers anything to sign.
+      const bool delivers =
+          found.ok() && std::any_of((*found)->subscriptions.begin(), (*found)->subscriptions.end(),
+                                    [this](const std::string& sub_arn) {
+                                      const auto* sub = find_subscription(sub_arn);
+                                      return sub && !sub->pending;
+                                    });
+      if (delivers && !(*found)->fifo) {
         presigned.topic_arn = (*found)->arn;
         auto sv = (*found)->attributes.find("SignatureVersion");
         if (sv != (*found)->attributes.end()) presigned.signature_version = sv->second;
