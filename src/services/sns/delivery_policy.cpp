@@ -2,9 +2,10 @@
 // retry schedule (AWS: "Amazon SNS message delivery retries").
 #include "sluice/services/sns/delivery_policy.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+
+#include "internal.hpp"
 
 namespace sluice::services::sns {
 
@@ -86,9 +87,7 @@ bool supported_content_type(const std::string& value) {
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
     type.pop_back();
   std::size_t start = type.find_first_not_of(" \t");
-  type = start == std::string::npos ? "" : type.substr(start);
-  for (auto& c : type)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  type = start == std::string::npos ? "" : detail::lower(type.substr(start));
   return type == "text/plain" || type == "application/json" || type == "application/xml";
 }
 

@@ -7,6 +7,7 @@
 namespace sluice::services::sns {
 
 using detail::invalid_parameter;
+using detail::lower;
 
 namespace {
 
@@ -61,12 +62,6 @@ FilterScope scope_of(const AttributeMap& attributes) {
   auto it = attributes.find("FilterPolicyScope");
   return it != attributes.end() && it->second == "MessageBody" ? FilterScope::MessageBody
                                                                : FilterScope::MessageAttributes;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ namespace sluice::services::sns {
 
 using detail::invalid_parameter;
 using detail::Json;
+using detail::lower;
 using detail::OrderedJson;
 
 namespace {
@@ -48,12 +49,6 @@ std::string default_policy(const std::string& arn, const std::string& account) {
                         {"Id", "__default_policy_ID"},
                         {"Statement", OrderedJson::array({statement})}};
   return policy.dump();
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Validates one topic attribute for `topic` (fifo known); `value` may be normalised.
@@ -98,8 +93,7 @@ Status check_topic_attribute(const std::string& name, std::string& value, bool f
 // AWS reserves tag keys that start with "aws:" (any case) for its own use: they can be
 // neither set nor removed by a caller.
 Status check_not_reserved(const std::string& key) {
-  if (key.size() >= 4 && (key[0] == 'a' || key[0] == 'A') && (key[1] == 'w' || key[1] == 'W') &&
-      (key[2] == 's' || key[2] == 'S') && key[3] == ':')
+  if (lower(key.substr(0, 4)) == "aws:")
     return invalid_parameter("Invalid parameter: Tag keys starting with 'aws:' are reserved: " +
                              key);
   return ok_status();

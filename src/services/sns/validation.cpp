@@ -57,10 +57,8 @@ Status validate_attribute_name(const std::string& name) {
           "Message attribute name can not have successive '.' character.");
   }
   // AWS reserves the "AWS." and "Amazon." prefixes.
-  auto lower = name;
-  for (auto& ch : lower)
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (lower.rfind("aws.", 0) == 0 || lower.rfind("amazon.", 0) == 0)
+  const std::string folded = detail::lower(name);
+  if (folded.rfind("aws.", 0) == 0 || folded.rfind("amazon.", 0) == 0)
     return invalid_parameter_value(
         "You can't use the reserved prefix AWS. or Amazon. in the "
         "message attribute name " +
@@ -132,9 +130,7 @@ Status validate_subscription_attribute(const std::string& name, const std::strin
       subscribe_call ? "Invalid parameter: Attributes Reason: " : "Invalid parameter: ";
   const std::string& protocol = sub.protocol;
   if (name == "RawMessageDelivery") {
-    std::string v = value;
-    for (auto& ch : v)
-      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string v = detail::lower(value);
     if (v != "true" && v != "false")
       return invalid_parameter(prefix + "RawMessageDelivery: Invalid value [" + value +
                                "]. Must be true or false.");
