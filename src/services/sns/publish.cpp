@@ -163,7 +163,7 @@ Result<PublishResult> SnsEngine::publish(const CallContext& ctx, PublishRequest 
                                       const auto* sub = find_subscription(sub_arn);
                                       return sub && !sub->pending;
                                     });
-      if (delivers && !(*found)->fifo) {
+      if (delivers) {
         presigned.topic_arn = (*found)->arn;
         auto sv = (*found)->attributes.find("SignatureVersion");
         if (sv != (*found)->attributes.end()) presigned.signature_version = sv->second;
@@ -200,10 +200,10 @@ Result<PublishResult> SnsEngine::publish_to_topic_locked(const CallContext& ctx,
   n.fifo = topic.fifo;
   if (auto sv = topic.attributes.find("SignatureVersion"); sv != topic.attributes.end())
     n.signature_version = sv->second;
-  // Signed before the lock for this very topic, version and text: reuse it (unless the
-  // topic's SignatureVersion changed meanwhile).
-  if (presigned && !topic.fifo && presigned->topic_arn == topic.arn &&
-      presigned->signature_version == n.signature_version && request.message_structure != "json") {
+  // Signed before the lock (a standard topic: FIFO topic names end in .fifo; this
+  // request's text): reuse it unless the topic's SignatureVersion changed meanwhile.
+  if (presigned && presigned->topic_arn == topic.arn &&
+      presigned->signature_version == n.signature_version) {
     n.message_id = presigned->message_id;
     n.timestamp = presigned->timestamp;
     n.signature_cache = presigned->signature_cache;
