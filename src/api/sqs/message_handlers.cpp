@@ -52,10 +52,12 @@ Json attributes_json(const MessageAttributes& attributes) {
   return out;
 }
 
-Result<SendRequest> send_request_from(const Json& in, const Call& call) {
+// Takes the body out of `in` (it is the one large string of a send) rather than copying it.
+Result<SendRequest> send_request_from(Json& in, const Call& call) {
   SendRequest r;
   r.entry_id = str_member(in, "Id");
-  r.body = str_member(in, "MessageBody");
+  if (auto body = in.find("MessageBody"); body != in.end() && body->is_string())
+    r.body = std::move(body->get_ref<std::string&>());
   r.delay_seconds = int_member(in, "DelaySeconds");
   auto attrs = attributes_from(in, "MessageAttributes");
   if (!attrs.ok()) return attrs.error();
@@ -134,10 +136,12 @@ void SqsHandlers::send_message(const Call& call, Json in, Reply reply) {
 void SqsHandlers::send_message_batch(const Call& call, Json in, Reply reply) {
   auto id = target_queue(call, in);
   if (!id.ok()) return reply(id.error());
-  const Json& entries = entries_of(in);
+  Json no_entries = Json::array();
+  auto found = in.find("Entries");
+  Json& entries = found != in.end() && found->is_array() ? *found : no_entries;
   std::vector<SendRequest> requests;
   std::vector<BatchFailure> failed;
-  for (const auto& e : entries) {
+  for (auto& e : entries) {
     auto req = send_request_from(e, call);
     if (!req.ok()) {
       failed.push_back(

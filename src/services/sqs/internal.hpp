@@ -210,6 +210,21 @@ std::string md5_of_attributes(const MessageAttributes& attributes);
 bool valid_message_characters(const std::string& text);
 Status validate_message_attributes(const MessageAttributes& attributes, bool system);
 std::size_t message_size(const SendRequest& request);
+
+// The part of a send that does not depend on the queue (the body's and attributes'
+// checks, the digests, the message id), worked out before the engine lock is taken so
+// that sends on other threads do not wait for it.
+struct PreparedSend {
+  // The first failure of those checks; reported only once the queue is known to exist,
+  // so that errors come in the same order as when everything was checked under the lock.
+  Status checked = ok_status();
+  std::string message_id;
+  std::string md5_of_body;
+  std::string md5_of_attributes;         // empty without attributes
+  std::string md5_of_system_attributes;  // empty without system attributes
+  std::size_t size = 0;                  // what counts against MaximumMessageSize
+};
+PreparedSend prepare_send(const SendRequest& request);
 Error invalid_parameter(const std::string& message);
 
 // ---- queue attribute rules (attributes.cpp) ----

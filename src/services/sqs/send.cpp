@@ -32,17 +32,37 @@ Error not_for_queue_type(const std::string& parameter, const std::string& value)
 
 }  // namespace
 
-Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, TimeMs now) {
-  if (req.body.empty())
-    return Error::sender("MissingParameter", "The request must contain the parameter MessageBody.");
-  if (!detail::valid_message_characters(req.body)) {
-    return Error::sender("InvalidMessageContents",
-                         "Invalid characters found. Valid values are: #x9 | #xA | #xD | #x20 to "
-                         "#xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+namespace detail {
+
+PreparedSend prepare_send(const SendRequest& req) {
+  PreparedSend p;
+  p.size = message_size(req);
+  if (req.body.empty()) {
+    p.checked =
+        Error::sender("MissingParameter", "The request must contain the parameter MessageBody.");
+  } else if (!valid_message_characters(req.body)) {
+    p.checked = Error::sender("InvalidMessageContents",
+                              "Invalid characters found. Valid values are: #x9 | #xA | #xD | "
+                              "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+  } else if (auto user = validate_message_attributes(req.attributes, false); !user.ok()) {
+    p.checked = std::move(user);
+  } else if (auto system = validate_message_attributes(req.system_attributes, true); !system.ok()) {
+    p.checked = std::move(system);
   }
-  SLUICE_TRY(detail::validate_message_attributes(req.attributes, false));
-  SLUICE_TRY(detail::validate_message_attributes(req.system_attributes, true));
-  const std::size_t size = detail::message_size(req);
+  if (!p.checked.ok()) return p;
+  p.message_id = uuid_v4();
+  p.md5_of_body = md5_hex(req.body);
+  p.md5_of_attributes = md5_of_attributes(req.attributes);
+  p.md5_of_system_attributes = md5_of_attributes(req.system_attributes);
+  return p;
+}
+
+}  // namespace detail
+
+Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, detail::PreparedSend& prepared,
+                                          TimeMs now) {
+  SLUICE_TRY(prepared.checked);
+  const std::size_t size = prepared.size;
   if (size > static_cast<std::size_t>(q.config.maximum_message_size)) {
     return detail::invalid_parameter(
         "One or more parameters are invalid. Reason: Message must be shorter than " +
@@ -106,11 +126,11 @@ Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, TimeMs now)
   }
 
   StoredMessage m;
-  m.id = uuid_v4();
-  m.md5_of_body = md5_hex(req.body);
+  m.id = prepared.message_id;
+  m.md5_of_body = prepared.md5_of_body;
   detail::MessageExtras x;
-  x.md5_of_attributes = detail::md5_of_attributes(req.attributes);
-  x.md5_of_system_attributes = detail::md5_of_attributes(req.system_attributes);
+  x.md5_of_attributes = std::move(prepared.md5_of_attributes);
+  x.md5_of_system_attributes = std::move(prepared.md5_of_system_attributes);
   x.attributes = std::move(req.attributes);
   x.system_attributes = std::move(req.system_attributes);
   x.group_id = std::move(req.group_id);
@@ -150,6 +170,7 @@ Result<SendResult> SqsEngine::send_locked(Queue& q, SendRequest req, TimeMs now)
 }
 
 Result<SendResult> SqsEngine::send_message(const QueueId& id, SendRequest request) {
+  detail::PreparedSend prepared = detail::prepare_send(request);
   Completions out;
   Result<SendResult> result = Error::internal("unreached");
   {
@@ -158,7 +179,7 @@ Result<SendResult> SqsEngine::send_message(const QueueId& id, SendRequest reques
     SLUICE_TRY(q);
     const TimeMs now = runtime_.clock.now_ms();
     refresh(**q, now);
-    result = send_locked(**q, std::move(request), now);
+    result = send_locked(**q, std::move(request), prepared, now);
     if (result.ok()) {
       serve_waiters(**q, now, out);
       arm(**q);
@@ -179,12 +200,16 @@ Status SqsEngine::send_message_batch(const QueueId& id, std::vector<SendRequest>
                                      std::vector<SendResult>& successful,
                                      std::vector<BatchFailure>& failed) {
   std::vector<std::string> ids;
+  for (const auto& e : entries)
+    ids.push_back(e.entry_id);
+  SLUICE_TRY(check_batch_ids(ids, "SendMessageBatchRequestEntry"));
+  std::vector<detail::PreparedSend> prepared;
+  prepared.reserve(entries.size());
   std::size_t total = 0;
   for (const auto& e : entries) {
-    ids.push_back(e.entry_id);
-    total += detail::message_size(e);
+    prepared.push_back(detail::prepare_send(e));
+    total += prepared.back().size;
   }
-  SLUICE_TRY(check_batch_ids(ids, "SendMessageBatchRequestEntry"));
   Completions out;
   {
     std::lock_guard lock(mu_);
@@ -211,9 +236,9 @@ Status SqsEngine::send_message_batch(const QueueId& id, std::vector<SendRequest>
     }
     const TimeMs now = runtime_.clock.now_ms();
     refresh(**q, now);
-    for (auto& e : entries) {
-      const std::string entry_id = e.entry_id;
-      auto r = send_locked(**q, std::move(e), now);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const std::string entry_id = entries[i].entry_id;
+      auto r = send_locked(**q, std::move(entries[i]), prepared[i], now);
       if (r.ok()) {
         successful.push_back(std::move(*r));
       } else {

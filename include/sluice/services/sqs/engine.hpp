@@ -24,6 +24,7 @@ struct Queue;
 struct StoredMessage;
 struct MoveTask;
 struct Completions;
+struct PreparedSend;
 }  // namespace detail
 
 using ReceiveCallback = std::function<void(Result<std::vector<ReceivedMessage>>)>;
@@ -122,7 +123,8 @@ class SqsEngine : public std::enable_shared_from_this<SqsEngine> {
   void make_visible(detail::Queue& q, detail::StoredMessage& m);
   std::vector<ReceivedMessage> take_messages(detail::Queue& q, const ReceiveRequest& req, int max,
                                              TimeMs now);
-  Result<SendResult> send_locked(detail::Queue& q, SendRequest request, TimeMs now);
+  Result<SendResult> send_locked(detail::Queue& q, SendRequest request,
+                                 detail::PreparedSend& prepared, TimeMs now);
   Status validate_redrive_target(const detail::Queue& q, const std::string& policy_json,
                                  std::string& normalized);
   Status apply_attributes(detail::Queue& q, const AttributeMap& attributes, bool creating);
