@@ -42,6 +42,30 @@ TEST_F(Messages, invalid_body_characters_are_invalid_message_contents) {
   EXPECT_TRUE(try_send(*engine_, q, r).ok());
 }
 
+// The check reads plain ASCII eight bytes at a time: a bad or non-ASCII character is
+// found wherever it falls in or across those words.
+TEST_F(Messages, body_characters_are_checked_at_every_position) {
+  auto q = queue("positions");
+  const std::string plain(21, 'a');
+  for (std::size_t at = 0; at < plain.size(); ++at) {
+    for (const std::string bad :
+         {std::string("\x1f"), std::string(1, '\0'), std::string("\x7f\xff"), std::string("\xc3"),
+          std::string("\xef\xbf\xbe")}) {
+      SendRequest r;
+      r.body = plain.substr(0, at) + bad + plain.substr(at);
+      auto res = try_send(*engine_, q, r);
+      ASSERT_FALSE(res.ok()) << "at " << at;
+      EXPECT_EQ(res.error().code, "InvalidMessageContents") << "at " << at;
+    }
+    for (const std::string good : {std::string("\t"), std::string("\x7f"), std::string("\xc3\xa9"),
+                                   std::string("\xf0\x9f\x98\x80")}) {
+      SendRequest r;
+      r.body = plain.substr(0, at) + good + plain.substr(at);
+      EXPECT_TRUE(try_send(*engine_, q, r).ok()) << "at " << at;
+    }
+  }
+}
+
 TEST_F(Messages, body_and_attributes_count_towards_maximum_message_size) {
   auto q = queue("size", {{"MaximumMessageSize", "1024"}});
   SendRequest r;
