@@ -108,11 +108,18 @@ const char* auth_failure_name(protocol::AuthFailure kind) {
 }
 
 // Guards a handler's reply: exactly one response per request, whatever the handler does.
+// The function lives in one shared state, so that copies of the Reply (handlers take
+// it by value) copy a pointer rather than the function and everything it captured.
 Reply once(std::function<void(Result<Json>)> fn) {
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  return [fn = std::move(fn), done](Result<Json> r) {
-    if (done->exchange(true)) return;
-    fn(std::move(r));
+  struct State {
+    std::function<void(Result<Json>)> fn;
+    std::atomic<bool> done{false};
+  };
+  auto state = std::make_shared<State>();
+  state->fn = std::move(fn);
+  return [state](Result<Json> r) {
+    if (state->done.exchange(true)) return;
+    state->fn(std::move(r));
   };
 }
 
@@ -278,7 +285,7 @@ void Dispatcher::handle_json(const HttpRequest& request, const std::string& targ
   call.access_key = caller.access_key;
   if (const std::string* host = request.header("host")) call.host = *host;
   call.path = request.path;
-  auto reply = once([service, request_id, respond](Result<Json> result) {
+  auto reply = once([service, request_id, respond = std::move(respond)](Result<Json> result) {
     respond(result.ok() ? render_json_result(*service, *result, request_id)
                         : render_json_error(service, result.error(), request_id));
   });
@@ -437,7 +444,7 @@ void Dispatcher::handle_query(const HttpRequest& request, Responder respond) con
   call.access_key = caller.access_key;
   if (const std::string* host = request.header("host")) call.host = *host;
   call.path = request.path;
-  auto reply = once([service, &op, request_id, respond](Result<Json> result) {
+  auto reply = once([service, &op, request_id, respond = std::move(respond)](Result<Json> result) {
     respond(result.ok() ? render_query_result(*service, op, *result, request_id)
                         : render_query_error(service, result.error(), request_id));
   });

@@ -291,13 +291,15 @@ std::string missing_in(const Json& value, const Shape& shape, bool query_names,
                        const std::string& path) {
   if (!value.is_object()) return {};
   for (const auto& m : shape.members) {
-    const std::string& n = query_names ? m.query_name() : m.name;
-    const std::string p = path.empty() ? n : path + "." + n;
     auto it = value.find(m.name);
-    if (it == value.end() || it->is_null()) {
-      if (m.required) return p;
-      continue;
-    }
+    const bool absent = it == value.end() || it->is_null();
+    // Only containers can hide a missing member: the path is built only for them.
+    const bool container = m.shape->kind == ShapeKind::Structure ||
+                           m.shape->kind == ShapeKind::List || m.shape->kind == ShapeKind::Map;
+    if (absent ? !m.required : !container) continue;
+    const std::string& n = query_names ? m.query_name() : m.name;
+    std::string p = path.empty() ? n : path + "." + n;
+    if (absent) return p;
     auto r = missing_in_value(*it, *m.shape, query_names, m.flattened, p);
     if (!r.empty()) return r;
   }
