@@ -71,14 +71,23 @@ Result<SendRequest> send_request_from(Json& in, const Call& call) {
   return r;
 }
 
-Json send_result_json(const SendResult& r, bool with_id) {
-  Json out = {{"MessageId", r.message_id}, {"MD5OfMessageBody", r.md5_of_body}};
-  if (with_id) out["Id"] = r.entry_id;
+// Members are emplaced with their strings moved in: answers are built per request, and
+// nlohmann's initializer lists copy every key and value.
+void put(Json& object, const char* key, std::string value) {
+  object.get_ref<Json::object_t&>().emplace(key, Json(std::move(value)));
+}
+
+Json send_result_json(SendResult r, bool with_id) {
+  Json out = Json::object();
+  put(out, "MessageId", std::move(r.message_id));
+  put(out, "MD5OfMessageBody", std::move(r.md5_of_body));
+  if (with_id) put(out, "Id", std::move(r.entry_id));
   // AWS omits the attribute digests when the message has no attributes.
-  if (!r.md5_of_attributes.empty()) out["MD5OfMessageAttributes"] = r.md5_of_attributes;
+  if (!r.md5_of_attributes.empty())
+    put(out, "MD5OfMessageAttributes", std::move(r.md5_of_attributes));
   if (!r.md5_of_system_attributes.empty())
-    out["MD5OfMessageSystemAttributes"] = r.md5_of_system_attributes;
-  if (!r.sequence_number.empty()) out["SequenceNumber"] = r.sequence_number;
+    put(out, "MD5OfMessageSystemAttributes", std::move(r.md5_of_system_attributes));
+  if (!r.sequence_number.empty()) put(out, "SequenceNumber", std::move(r.sequence_number));
   return out;
 }
 
@@ -89,17 +98,20 @@ Json failure_json(const BatchFailure& f) {
           {"Message", f.message}};
 }
 
-Json received_json(const std::vector<ReceivedMessage>& messages) {
+Json received_json(std::vector<ReceivedMessage> messages) {
   Json out = Json::object();
   if (messages.empty()) return out;
   Json list = Json::array();
-  for (const auto& m : messages) {
-    Json j = {{"MessageId", m.message_id},
-              {"ReceiptHandle", m.receipt_handle},
-              {"MD5OfBody", m.md5_of_body},
-              {"Body", m.body}};
+  list.get_ref<Json::array_t&>().reserve(messages.size());
+  for (auto& m : messages) {
+    Json j = Json::object();
+    put(j, "MessageId", std::move(m.message_id));
+    put(j, "ReceiptHandle", std::move(m.receipt_handle));
+    put(j, "MD5OfBody", std::move(m.md5_of_body));
+    put(j, "Body", std::move(m.body));
     if (!m.attributes.empty()) j["Attributes"] = m.attributes;
-    if (!m.md5_of_attributes.empty()) j["MD5OfMessageAttributes"] = m.md5_of_attributes;
+    if (!m.md5_of_attributes.empty())
+      put(j, "MD5OfMessageAttributes", std::move(m.md5_of_attributes));
     if (!m.message_attributes.empty())
       j["MessageAttributes"] = attributes_json(m.message_attributes);
     list.push_back(std::move(j));
@@ -130,7 +142,7 @@ void SqsHandlers::send_message(const Call& call, Json in, Reply reply) {
   if (!req.ok()) return reply(req.error());
   auto r = engine_->send_message(*id, std::move(*req));
   if (!r.ok()) return reply(r.error());
-  reply_durable(std::move(reply), send_result_json(*r, false));
+  reply_durable(std::move(reply), send_result_json(std::move(*r), false));
 }
 
 void SqsHandlers::send_message_batch(const Call& call, Json in, Reply reply) {
@@ -157,8 +169,8 @@ void SqsHandlers::send_message_batch(const Call& call, Json in, Reply reply) {
   auto s = engine_->send_message_batch(*id, std::move(requests), successful, failed);
   if (!s.ok()) return reply(s.error());
   Json ok = Json::array();
-  for (const auto& r : successful)
-    ok.push_back(send_result_json(r, true));
+  for (auto& r : successful)
+    ok.push_back(send_result_json(std::move(r), true));
   Json bad = Json::array();
   for (const auto& f : failed)
     bad.push_back(failure_json(f));
@@ -182,7 +194,7 @@ void SqsHandlers::receive_message(const Call& call, Json in, Reply reply) {
                              if (!r.ok()) {
                                reply(r.error());
                              } else {
-                               reply(received_json(*r));
+                               reply(received_json(std::move(*r)));
                              }
                            });
 }

@@ -43,20 +43,23 @@ std::map<std::string, std::string> string_map(const Json& in, const char* name) 
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
+// Views into `s`, which must outlive them.
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  out.reserve(8);
   std::size_t start = 0;
   while (true) {
     const auto pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-    if (pos == std::string::npos) break;
+    out.push_back(
+        s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+    if (pos == std::string_view::npos) break;
     start = pos + 1;
   }
   return out;
 }
 
-std::string region_from_host(const std::string& host_port) {
-  std::string host = host_port.substr(0, host_port.find(':'));
+std::string_view region_from_host(std::string_view host_port) {
+  const std::string_view host = host_port.substr(0, host_port.find(':'));
   const auto labels = split(host, '.');
   if (labels.size() >= 3 && labels[0] == "sqs" && looks_like_region(labels[1])) return labels[1];
   if (labels.size() >= 3 && labels[1] == "queue" && looks_like_region(labels[0])) return labels[0];
@@ -67,17 +70,17 @@ std::string region_from_host(const std::string& host_port) {
 }  // namespace
 
 Result<QueueId> queue_from_url(const std::string& url, const std::string& default_region) {
-  std::string rest = url;
-  std::string host;
-  if (auto scheme = rest.find("://"); scheme != std::string::npos) {
+  std::string_view rest = url;
+  std::string_view host;
+  if (auto scheme = rest.find("://"); scheme != std::string_view::npos) {
     rest = rest.substr(scheme + 3);
     const auto slash = rest.find('/');
     host = rest.substr(0, slash);
-    rest = slash == std::string::npos ? std::string() : rest.substr(slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
   }
-  if (auto q = rest.find('?'); q != std::string::npos) rest.resize(q);
-  std::vector<std::string> segments;
-  for (auto& seg : split(rest, '/'))
+  if (auto q = rest.find('?'); q != std::string_view::npos) rest = rest.substr(0, q);
+  std::vector<std::string_view> segments;
+  for (auto seg : split(rest, '/'))
     if (!seg.empty()) segments.push_back(seg);
   if (segments.size() < 2) {
     return Error::sender("InvalidAddress",
@@ -143,11 +146,11 @@ std::string SqsHandlers::url_of(const QueueId& id, const Call& call) const {
 }
 
 void SqsHandlers::reply_durable(Reply reply, Json result) {
-  engine_->when_durable([reply = std::move(reply), result = std::move(result)](Status s) {
+  engine_->when_durable([reply = std::move(reply), result = std::move(result)](Status s) mutable {
     if (!s.ok()) {
       reply(s.error());
     } else {
-      reply(result);
+      reply(std::move(result));
     }
   });
 }
