@@ -322,6 +322,8 @@ class Session : public std::enable_shared_from_this<Session> {
                                                     asio::buffer(out_body_)};
     asio::async_write(stream_, buffers,
                       [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                        // Not kept while the connection idles (a receive's can be MiBs).
+                        self->out_body_ = std::string();
                         if (ec) return self->abort();
                         if (close_after) return self->close();
                         self->read_header();
