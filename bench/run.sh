@@ -46,7 +46,9 @@ trap cleanup EXIT
 
 json_templates=$here/requests/js-v3-json
 query_templates=$here/requests/boto3-1.26-query
-port=$((20000 + RANDOM % 20000))
+# Below Linux's ephemeral range (32768+), where the load generator's own connections
+# take their local ports: a server port taken from there could already be in use.
+port=$((20000 + RANDOM % 10000))
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 

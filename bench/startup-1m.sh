@@ -26,7 +26,9 @@ done
 [ -x "$loadgen" ] || { echo "no loadgen at $loadgen (target sluice_loadgen)" >&2; exit 2; }
 work=$(mktemp -d /tmp/sluice-startup-1m.XXXXXX)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$((20000 + RANDOM % 20000))
+# Below Linux's ephemeral range (32768+), where the load generator's own connections
+# take their local ports: a server port taken from there could already be in use.
+port=$((20000 + RANDOM % 10000))
 target=127.0.0.1:$port
 start() {
   t0=$(date +%s%N)
