@@ -298,11 +298,17 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(api::HttpResponse r, unsigned version, bool head) {
     const bool close_after = r.close || server_.stopping.load();
     const auto status = static_cast<bhttp::status>(r.status);
-    // No body and no Content-Length on 1xx, 204 and 304 answers (RFC 9110 8.6).
+    // No body and no Content-Length on 1xx, 204 and 304 answers (RFC 9110 8.6; Beast
+    // wrote "Content-Length: 0" on them).
     const bool bodiless = r.status < 200 || r.status == 204 || r.status == 304;
     std::string& out = out_head_;
     out.clear();
-    out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    // The request's version, as Beast parsed it (any HTTP/d.d), as Beast wrote it back.
+    out.append("HTTP/");
+    out.push_back(static_cast<char>('0' + version / 10 % 10));
+    out.push_back('.');
+    out.push_back(static_cast<char>('0' + version % 10));
+    out.push_back(' ');
     out.append(std::to_string(r.status));
     out.push_back(' ');
     out.append(bhttp::obsolete_reason(status));
@@ -311,8 +317,8 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& [name, value] : r.headers)
       append_field(out, name, value);
     // HTTP/1.1 keeps the connection open unless told; HTTP/1.0 closes it unless told.
-    if (version == 10 && !close_after) append_field(out, "Connection", "keep-alive");
-    if (version != 10 && close_after) append_field(out, "Connection", "close");
+    if (version < 11 && !close_after) append_field(out, "Connection", "keep-alive");
+    if (version >= 11 && close_after) append_field(out, "Connection", "close");
     // HEAD: the headers a GET would get, Content-Length included, and no body.
     if (!bodiless) append_field(out, "Content-Length", std::to_string(r.body.size()));
     out.append("\r\n");

@@ -89,6 +89,28 @@ class KeepAliveAndPipelining(unittest.TestCase):
             # The next response starts right after the HEAD's headers: no body was sent.
             self.assertEqual(reader.read().status, 200)
 
+    def test_answer_layout_and_a_204_without_content_length(self):
+        # The server formats answers itself: the status line, Server, the fields, then
+        # Content-Length, as Beast's serializer did; a 204 has neither a body nor a
+        # Content-Length (RFC 9110 8.6), and the next answer follows right after it.
+        with connect(self.port) as s:
+            s.sendall(request("DELETE", "/_aws/sns/sms-messages") + HEALTH)
+            raw = b""
+            while raw.count(b"\r\n\r\n") < 2:
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, "connection closed early")
+                raw += chunk
+            first, _, rest = raw.partition(b"\r\n\r\n")
+            lines = first.decode("latin-1").split("\r\n")
+            self.assertEqual(lines[0], "HTTP/1.1 204 No Content")
+            self.assertEqual(lines[1], "Server: Sluice")
+            self.assertNotIn("content-length", {l.split(":")[0].lower() for l in lines[1:]})
+            self.assertTrue(rest.startswith(b"HTTP/1.1 200 OK\r\nServer: Sluice\r\n"), rest[:80])
+            head = rest.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+            names = [l.split(":")[0] for l in head[1:]]
+            self.assertEqual(names[-1], "Content-Length")
+            self.assertEqual(names.count("Content-Length"), 1)
+
     def test_expect_100_continue(self):
         body = b"Action=NoSuchAction&Version=2012-11-05"
         with connect(self.port) as s:
