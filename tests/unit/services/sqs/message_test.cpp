@@ -48,7 +48,7 @@ TEST_F(Messages, body_characters_are_checked_at_every_position) {
   auto q = queue("positions");
   const std::string plain(21, 'a');
   for (std::size_t at = 0; at < plain.size(); ++at) {
-    for (const std::string bad :
+    for (const std::string& bad :
          {std::string("\x1f"), std::string(1, '\0'), std::string("\x7f\xff"), std::string("\xc3"),
           std::string("\xef\xbf\xbe")}) {
       SendRequest r;
@@ -57,8 +57,8 @@ TEST_F(Messages, body_characters_are_checked_at_every_position) {
       ASSERT_FALSE(res.ok()) << "at " << at;
       EXPECT_EQ(res.error().code, "InvalidMessageContents") << "at " << at;
     }
-    for (const std::string good : {std::string("\t"), std::string("\x7f"), std::string("\xc3\xa9"),
-                                   std::string("\xf0\x9f\x98\x80")}) {
+    for (const std::string& good : {std::string("\t"), std::string("\x7f"), std::string("\xc3\xa9"),
+                                    std::string("\xf0\x9f\x98\x80")}) {
       SendRequest r;
       r.body = plain.substr(0, at) + good + plain.substr(at);
       EXPECT_TRUE(try_send(*engine_, q, r).ok()) << "at " << at;
