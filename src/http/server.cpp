@@ -21,6 +21,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "sluice/common/ascii.hpp"
 #include "sluice/common/encoding.hpp"
 #include "sluice/common/log.hpp"
 
@@ -30,18 +31,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-
-namespace {
-
-// Field names are ASCII tokens: no locale lookup per character.
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-}  // namespace
 
 class Session;
 
@@ -272,7 +261,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string::npos) req.query = req.target.substr(q + 1);
     req.headers.reserve(16);
     for (const auto& field : msg)
-      req.headers.emplace_back(lower(field.name_string()), field.value());
+      req.headers.emplace_back(ascii_lower(field.name_string()), field.value());
     req.body = std::move(msg.body());
     req.remote_address = remote_;
     const unsigned version = msg.version();

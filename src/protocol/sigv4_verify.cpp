@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sluice/common/ascii.hpp"
 #include "sluice/common/encoding.hpp"
 #include "sluice/protocol/sigv4.hpp"
 
@@ -39,13 +40,6 @@ bool is_hex64(std::string_view s) {
   for (char c : s)
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
   return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // "2026-11-24T21:55:38Z" -> "20261124T215538Z", the form AWS's messages use.
@@ -391,7 +385,7 @@ AuthOutcome SigV4Verifier::verify_header(const SigV4Request& request,
     if (value == kUnsignedPayload) {
       payload_hash = std::string(kUnsignedPayload);
     } else if (is_hex64(value)) {
-      payload_hash = lower(value);
+      payload_hash = ascii_lower(value);
       if (payload_hash != sha256_hex(request.body)) {
         return fail(AuthFailure::kSignatureMismatch, std::string(kSignatureMismatch),
                     "x-amz-content-sha256 does not match the body's SHA-256");
@@ -413,7 +407,7 @@ AuthOutcome SigV4Verifier::verify_header(const SigV4Request& request,
   const std::string to_sign = sigv4_string_to_sign(amz, credential_scope, canonical);
   const std::string expected =
       sigv4_signature(signing_key(*key, scope->date, scope->region, scope->service), to_sign);
-  if (!constant_time_equal(expected, lower(scope->signature))) {
+  if (!constant_time_equal(expected, ascii_lower(scope->signature))) {
     return fail(AuthFailure::kSignatureMismatch, std::string(kSignatureMismatch),
                 "canonical request:\n" + canonical + "\nstring to sign:\n" + to_sign);
   }
@@ -472,7 +466,7 @@ AuthOutcome SigV4Verifier::verify_query(const SigV4Request& request, TimeMs now_
     }
   }
   const std::string signed_headers = find_param(*params, "X-Amz-SignedHeaders")->value;
-  const std::string signature = lower(find_param(*params, "X-Amz-Signature")->value);
+  const std::string signature = ascii_lower(find_param(*params, "X-Amz-Signature")->value);
   const AccessKey* key = find(scope->access_key);
   if (!key) return fail(AuthFailure::kUnknownKey, std::string(kInvalidToken));
   if (expires_s >= 0) {

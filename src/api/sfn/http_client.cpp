@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "sluice/common/ascii.hpp"
+
 namespace sluice::api::sfn {
 
 namespace {
@@ -118,12 +120,6 @@ bool send_all(int fd, const std::string& data, SteadyClock::time_point deadline)
   return true;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Decodes a chunked body; false while it is incomplete.
 bool dechunk(const std::string& in, std::string& out) {
   out.clear();
@@ -196,8 +192,9 @@ HttpReply perform_http(const HttpCall& call) {
           std::string v = line.substr(colon + 1);
           while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
             v.erase(v.begin());
-          if (lower(k) == "content-length") content_length = std::atoll(v.c_str());
-          if (lower(k) == "transfer-encoding" && lower(v).find("chunked") != std::string::npos)
+          if (ascii_lower(k) == "content-length") content_length = std::atoll(v.c_str());
+          if (ascii_lower(k) == "transfer-encoding" &&
+              ascii_lower(v).find("chunked") != std::string::npos)
             chunked = true;
           reply.headers.emplace_back(std::move(k), std::move(v));
         }

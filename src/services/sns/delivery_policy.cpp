@@ -87,7 +87,7 @@ bool supported_content_type(const std::string& value) {
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
     type.pop_back();
   std::size_t start = type.find_first_not_of(" \t");
-  type = start == std::string::npos ? "" : detail::lower(type.substr(start));
+  type = start == std::string::npos ? "" : ascii_lower(type.substr(start));
   return type == "text/plain" || type == "application/json" || type == "application/xml";
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/common/ascii.hpp"
 #include "sluice/common/result.hpp"
 #include "sluice/services/sns/delivery_policy.hpp"
 #include "sluice/services/sns/engine.hpp"
@@ -137,14 +138,6 @@ struct Notification {
   // The message a subscription of `protocol` receives.
   const std::string& message_for(const std::string& protocol) const;
 };
-
-// `s` in ASCII lower case (attribute values, prefixes and content types compared
-// without regard to case).
-inline std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Error helpers: codes are the model's error shape names (api/sns maps them).
 inline Error invalid_parameter(const std::string& message) {

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "sluice/common/ascii.hpp"
+
 namespace sluice::services::sns {
 
 namespace {
@@ -272,9 +274,7 @@ HttpOutResponse PosixHttpClient::perform(const HttpOutRequest& request) {
     if (header_end == std::string::npos) {
       header_end = data.find("\r\n\r\n");
       if (header_end != std::string::npos) {
-        std::string lower = data.substr(0, header_end);
-        for (auto& c : lower)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string lower = ascii_lower(std::string_view(data).substr(0, header_end));
         if (auto cl = lower.find("\r\ncontent-length:"); cl != std::string::npos)
           content_length = std::strtoul(lower.c_str() + cl + 17, nullptr, 10);
       }

@@ -7,7 +7,6 @@
 namespace sluice::services::sns {
 
 using detail::invalid_parameter;
-using detail::lower;
 
 namespace {
 
@@ -86,7 +85,7 @@ Result<std::string> SnsEngine::subscribe(const CallContext& ctx, const std::stri
   sub->region = ctx.region;
   for (const auto& [k, v] : attributes) {
     SLUICE_TRY(detail::validate_subscription_attribute(k, v, *sub, true));
-    sub->attributes[k] = k == "RawMessageDelivery" ? lower(v) : v;
+    sub->attributes[k] = k == "RawMessageDelivery" ? ascii_lower(v) : v;
   }
   if (auto it = sub->attributes.find("FilterPolicy");
       it != sub->attributes.end() && !it->second.empty()) {
@@ -309,7 +308,7 @@ Status SnsEngine::set_subscription_attributes(const CallContext& ctx,
     }
     sub->attributes[name] = value;
   } else if (name == "RawMessageDelivery") {
-    sub->attributes[name] = lower(value);
+    sub->attributes[name] = ascii_lower(value);
   } else if (value.empty() && (name == "RedrivePolicy" || name == "DeliveryPolicy")) {
     sub->attributes.erase(name);
   } else {

@@ -9,7 +9,6 @@ namespace sluice::services::sns {
 
 using detail::invalid_parameter;
 using detail::Json;
-using detail::lower;
 using detail::OrderedJson;
 
 namespace {
@@ -71,7 +70,7 @@ Status check_topic_attribute(const std::string& name, std::string& value, bool f
       return invalid_parameter(
           "Invalid parameter: ContentBasedDeduplication Reason: Content based deduplication can "
           "only be set for FIFO topics");
-    value = lower(value);
+    value = ascii_lower(value);
     if (value != "true" && value != "false")
       return invalid_parameter("Invalid parameter: ContentBasedDeduplication");
   }
@@ -93,7 +92,7 @@ Status check_topic_attribute(const std::string& name, std::string& value, bool f
 // AWS reserves tag keys that start with "aws:" (any case) for its own use: they can be
 // neither set nor removed by a caller.
 Status check_not_reserved(const std::string& key) {
-  if (lower(key.substr(0, 4)) == "aws:")
+  if (ascii_lower(key.substr(0, 4)) == "aws:")
     return invalid_parameter("Invalid parameter: Tag keys starting with 'aws:' are reserved: " +
                              key);
   return ok_status();
@@ -120,7 +119,7 @@ Result<std::string> SnsEngine::create_topic(
     const TagList& tags, const std::optional<std::string>& data_protection_policy) {
   bool fifo = false;
   if (auto it = attributes.find("FifoTopic"); it != attributes.end()) {
-    const std::string v = lower(it->second);
+    const std::string v = ascii_lower(it->second);
     if (v != "true" && v != "false") return invalid_parameter("Invalid parameter: FifoTopic");
     fifo = v == "true";
   }

@@ -57,7 +57,7 @@ Status validate_attribute_name(const std::string& name) {
           "Message attribute name can not have successive '.' character.");
   }
   // AWS reserves the "AWS." and "Amazon." prefixes.
-  const std::string folded = detail::lower(name);
+  const std::string folded = ascii_lower(name);
   if (folded.rfind("aws.", 0) == 0 || folded.rfind("amazon.", 0) == 0)
     return invalid_parameter_value(
         "You can't use the reserved prefix AWS. or Amazon. in the "
@@ -130,7 +130,7 @@ Status validate_subscription_attribute(const std::string& name, const std::strin
       subscribe_call ? "Invalid parameter: Attributes Reason: " : "Invalid parameter: ";
   const std::string& protocol = sub.protocol;
   if (name == "RawMessageDelivery") {
-    const std::string v = detail::lower(value);
+    const std::string v = ascii_lower(value);
     if (v != "true" && v != "false")
       return invalid_parameter(prefix + "RawMessageDelivery: Invalid value [" + value +
                                "]. Must be true or false.");

@@ -96,9 +96,7 @@ Result<int> parse_int_in(const std::string& attribute, const std::string& text, 
 }
 
 Result<bool> parse_bool(const std::string& attribute, const std::string& text) {
-  std::string lower;
-  for (char c : text)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const std::string lower = ascii_lower(text);
   if (lower == "true") return true;
   if (lower == "false") return false;
   return invalid_value(attribute);

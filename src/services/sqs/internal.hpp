@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sluice/common/ascii.hpp"
 #include "sluice/common/timer.hpp"
 #include "sluice/services/sqs/engine.hpp"
 #include "sluice/store/store.hpp"

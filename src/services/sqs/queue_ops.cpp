@@ -98,8 +98,7 @@ Status SqsEngine::create_queue(const QueueId& id, const AttributeMap& attributes
                                const TagMap& tags) {
   bool fifo = false;
   if (auto it = attributes.find("FifoQueue"); it != attributes.end()) {
-    std::string v = it->second;
-    std::transform(v.begin(), v.end(), v.begin(), ::tolower);
+    const std::string v = ascii_lower(it->second);
     if (v != "true" && v != "false")
       return Error::sender("InvalidAttributeValue", "Invalid value for the parameter FifoQueue.");
     fifo = v == "true";
