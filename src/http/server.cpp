@@ -292,7 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool bodiless = r.status < 200 || r.status == 204 || r.status == 304;
     std::string& out = out_head_;
     out.clear();
-    // The request's version, as Beast parsed it (any HTTP/d.d), as Beast wrote it back.
+    // The request's version (Beast 1.81 parses 1.0 and 1.1 only), written as Beast did.
     out.append("HTTP/");
     out.push_back(static_cast<char>('0' + version / 10 % 10));
     out.push_back('.');
